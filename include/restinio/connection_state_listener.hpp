@@ -1,0 +1,79 @@
+// Notices about a connection's life a user listener can receive: accepted, closed, upgraded.
+// Upgraded connections never get `closed_t`, as in RESTinio.
+#pragma once
+
+#include <restinio/common_types.hpp>
+
+#include <variant>
+
+namespace restinio
+{
+namespace connection_state
+{
+
+class accepted_t final
+{
+public:
+    accepted_t() noexcept = default;
+    [[nodiscard]] bool is_tls_connection() const noexcept { return false; }
+};
+
+class closed_t final {};
+
+class upgraded_to_websocket_t final {};
+
+using cause_t = std::variant< accepted_t, closed_t, upgraded_to_websocket_t >;
+
+class notice_t
+{
+public:
+    notice_t( connection_id_t conn_id, endpoint_t remote_endpoint, cause_t cause )
+        : m_conn_id{ conn_id }, m_remote_endpoint{ remote_endpoint }, m_cause{ cause }
+    {}
+
+    [[nodiscard]] connection_id_t connection_id() const noexcept { return m_conn_id; }
+    [[nodiscard]] endpoint_t remote_endpoint() const noexcept { return m_remote_endpoint; }
+    [[nodiscard]] cause_t cause() const noexcept { return m_cause; }
+
+private:
+    connection_id_t m_conn_id;
+    endpoint_t m_remote_endpoint;
+    cause_t m_cause;
+};
+
+struct noop_listener_t {};
+
+} // namespace connection_state
+
+namespace impl
+{
+
+// Calls the listener if the traits name one; compiles to nothing for noop_listener_t.
+template< typename Listener >
+class connection_state_notifier_t
+{
+public:
+    explicit connection_state_notifier_t( std::shared_ptr< Listener > listener )
+        : m_listener{ std::move( listener ) }
+    {}
+
+    void notify( connection_id_t id, const endpoint_t & ep, connection_state::cause_t cause ) const
+    {
+        m_listener->state_changed( connection_state::notice_t{ id, ep, cause } );
+    }
+
+private:
+    std::shared_ptr< Listener > m_listener;
+};
+
+template<>
+class connection_state_notifier_t< connection_state::noop_listener_t >
+{
+public:
+    explicit connection_state_notifier_t( std::shared_ptr< connection_state::noop_listener_t > ) {}
+    void notify( connection_id_t, const endpoint_t &, const connection_state::cause_t & ) const noexcept {}
+};
+
+} // namespace impl
+
+} // namespace restinio

@@ -1,0 +1,47 @@
+// Limits on an incoming HTTP request: URL, field name and value sizes, field count, body size.
+// All unlimited by default, as in RESTinio. A request over a limit is answered with 414/431/413
+// and the connection is closed: memory stays bounded whatever the peer sends.
+#pragma once
+
+#include <cstdint>
+#include <cstddef>
+#include <limits>
+#include <utility>
+
+namespace restinio
+{
+
+class incoming_http_msg_limits_t
+{
+public:
+    incoming_http_msg_limits_t() noexcept = default;
+
+    [[nodiscard]] std::size_t max_url_size() const noexcept { return m_max_url_size; }
+    incoming_http_msg_limits_t & max_url_size( std::size_t v ) & noexcept { m_max_url_size = v; return *this; }
+    incoming_http_msg_limits_t && max_url_size( std::size_t v ) && noexcept { return std::move( max_url_size( v ) ); }
+
+    [[nodiscard]] std::size_t max_field_name_size() const noexcept { return m_max_field_name_size; }
+    incoming_http_msg_limits_t & max_field_name_size( std::size_t v ) & noexcept { m_max_field_name_size = v; return *this; }
+    incoming_http_msg_limits_t && max_field_name_size( std::size_t v ) && noexcept { return std::move( max_field_name_size( v ) ); }
+
+    [[nodiscard]] std::size_t max_field_value_size() const noexcept { return m_max_field_value_size; }
+    incoming_http_msg_limits_t & max_field_value_size( std::size_t v ) & noexcept { m_max_field_value_size = v; return *this; }
+    incoming_http_msg_limits_t && max_field_value_size( std::size_t v ) && noexcept { return std::move( max_field_value_size( v ) ); }
+
+    [[nodiscard]] std::size_t max_field_count() const noexcept { return m_max_field_count; }
+    incoming_http_msg_limits_t & max_field_count( std::size_t v ) & noexcept { m_max_field_count = v; return *this; }
+    incoming_http_msg_limits_t && max_field_count( std::size_t v ) && noexcept { return std::move( max_field_count( v ) ); }
+
+    [[nodiscard]] std::uint64_t max_body_size() const noexcept { return m_max_body_size; }
+    incoming_http_msg_limits_t & max_body_size( std::uint64_t v ) & noexcept { m_max_body_size = v; return *this; }
+    incoming_http_msg_limits_t && max_body_size( std::uint64_t v ) && noexcept { return std::move( max_body_size( v ) ); }
+
+private:
+    std::size_t m_max_url_size{ std::numeric_limits< std::size_t >::max() };
+    std::size_t m_max_field_name_size{ std::numeric_limits< std::size_t >::max() };
+    std::size_t m_max_field_value_size{ std::numeric_limits< std::size_t >::max() };
+    std::size_t m_max_field_count{ std::numeric_limits< std::size_t >::max() };
+    std::uint64_t m_max_body_size{ std::numeric_limits< std::uint64_t >::max() };
+};
+
+} // namespace restinio
