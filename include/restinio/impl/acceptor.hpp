@@ -1,0 +1,207 @@
+// acceptor_t: opens the listening socket as the settings say (options, bind, post-bind hook,
+// listen) and keeps `concurrent_accepts_count` accepts in flight, turning each accepted socket
+// into an HTTP connection. Its own state lives on its own strand.
+#pragma once
+
+#include <restinio/connection_count_limiter.hpp>
+#include <restinio/impl/connection.hpp>
+#include <restinio/settings.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+namespace restinio
+{
+namespace impl
+{
+
+template< typename Traits >
+class acceptor_t final : public std::enable_shared_from_this< acceptor_t< Traits > >
+{
+public:
+    using connection_t = impl::connection_t< Traits >;
+    using ip_blocker_t = typename Traits::ip_blocker_t;
+
+    template< typename Settings >
+    acceptor_t(
+        Settings & settings,
+        asio_ns::io_context & io_context,
+        connection_settings_handle_t< Traits > connection_settings )
+        : m_io_context{ io_context }
+        , m_strand{ asio_ns::make_strand( io_context ) }
+        , m_acceptor{ io_context }
+        , m_port{ settings.port() }
+        , m_protocol{ settings.protocol() }
+        , m_address{ settings.address() }
+        , m_acceptor_options_setter{ settings.acceptor_options_setter() }
+        , m_acceptor_post_bind_hook{ settings.giveaway_acceptor_post_bind_hook() }
+        , m_concurrent_accepts_count{ settings.concurrent_accepts_count() }
+        , m_separate_accept_and_create_connect{ settings.separate_accept_and_create_connect() }
+        , m_ip_blocker{ settings.ip_blocker() }
+        , m_connection_settings{ std::move( connection_settings ) }
+        , m_retry_timer{ io_context }
+    {
+        if constexpr( Traits::use_connection_count_limiter )
+            m_connection_counter = std::make_shared< connection_counter_t >( settings.max_parallel_connections() );
+    }
+
+    // Throws on any failure, with the acceptor closed again.
+    void open()
+    {
+        if( m_acceptor.is_open() )
+            return;
+
+        const asio_ns::ip::tcp::endpoint ep = make_endpoint();
+        try
+        {
+            m_acceptor.open( ep.protocol() );
+            acceptor_options_t options{ m_acceptor };
+            ( *m_acceptor_options_setter )( options );
+            m_acceptor.bind( ep );
+            m_acceptor_post_bind_hook( m_acceptor );
+            m_acceptor.listen( asio_ns::socket_base::max_listen_connections );
+        }
+        catch( ... )
+        {
+            asio_ns::error_code ignored;
+            m_acceptor.close( ignored );
+            throw;
+        }
+
+        log_info( "server started on {}", fmtlib_tools::streamed( m_acceptor.local_endpoint() ) );
+        for( std::size_t i = 0; i != m_concurrent_accepts_count; ++i )
+            asio_ns::post( m_strand, [ self = this->shared_from_this() ] { self->accept_next(); } );
+    }
+
+    void close()
+    {
+        asio_ns::error_code ignored;
+        m_retry_timer.cancel( ignored );
+        if( m_acceptor.is_open() )
+        {
+            log_info( "server closed on {}", fmtlib_tools::streamed( m_acceptor.local_endpoint( ignored ) ) );
+            m_acceptor.close( ignored );
+        }
+    }
+
+    [[nodiscard]] asio_ns::ip::tcp::acceptor & acceptor() noexcept { return m_acceptor; }
+
+private:
+    [[nodiscard]] asio_ns::ip::tcp::endpoint make_endpoint() const
+    {
+        if( const auto * text = std::get_if< std::string >( &m_address ) )
+            return { asio_ns::ip::make_address( *text ), m_port };
+        if( const auto * addr = std::get_if< asio_ns::ip::address >( &m_address ) )
+            return { *addr, m_port };
+        return { m_protocol, m_port };
+    }
+
+    template< typename... Args >
+    void log_info( const char * format, Args &&... args )
+    {
+        m_connection_settings->m_logger->info( [&] {
+            return fmt::format( fmt::runtime( format ), std::forward< Args >( args )... );
+        } );
+    }
+
+    void accept_next()
+    {
+        if( !m_acceptor.is_open() )
+            return;
+
+        if constexpr( Traits::use_connection_count_limiter )
+        {
+            auto resume = [ weak = this->weak_from_this() ] {
+                if( auto self = weak.lock() )
+                    asio_ns::post( self->m_strand, [ self ] { self->accept_next(); } );
+            };
+            if( !m_connection_counter->try_acquire( std::move( resume ) ) )
+                return;
+        }
+
+        m_acceptor.async_accept( m_io_context,
+            asio_ns::bind_executor( m_strand,
+                [ self = this->shared_from_this() ]( const asio_ns::error_code & ec,
+                                                     asio_ns::ip::tcp::socket socket ) {
+                    self->on_accept( ec, std::move( socket ) );
+                } ) );
+    }
+
+    void on_accept( const asio_ns::error_code & ec, asio_ns::ip::tcp::socket socket )
+    {
+        connection_lifetime_monitor_t monitor{ m_connection_counter };
+        if( ec )
+        {
+            if( error_is_operation_aborted( ec ) || !m_acceptor.is_open() )
+                return;
+            m_connection_settings->m_logger->error( [&] {
+                return fmt::format( "accept failed: {}", ec.message() );
+            } );
+            // Out of descriptors and the like: give the system a moment instead of spinning.
+            m_retry_timer.expires_after( std::chrono::milliseconds{ 100 } );
+            m_retry_timer.async_wait( asio_ns::bind_executor( m_strand,
+                [ self = this->shared_from_this() ]( const asio_ns::error_code & e ) {
+                    if( !e )
+                        self->accept_next();
+                } ) );
+            return;
+        }
+
+        if( m_separate_accept_and_create_connect )
+        {
+            asio_ns::post( m_io_context,
+                [ self = this->shared_from_this(), s = std::move( socket ), m = std::move( monitor ),
+                  id = ++m_next_connection_id ]() mutable {
+                    self->create_connection( id, std::move( s ), std::move( m ) );
+                } );
+        }
+        else
+            create_connection( ++m_next_connection_id, std::move( socket ), std::move( monitor ) );
+
+        accept_next();
+    }
+
+    void create_connection( connection_id_t id, asio_ns::ip::tcp::socket socket,
+                            connection_lifetime_monitor_t monitor )
+    {
+        asio_ns::error_code ec;
+        const endpoint_t remote = socket.remote_endpoint( ec );
+        if( ec )
+            return;
+
+        if constexpr( !std::is_same_v< ip_blocker_t, ip_blocker::noop_ip_blocker_t > )
+        {
+            if( ip_blocker::inspection_result_t::deny
+                == m_ip_blocker->inspect( ip_blocker::incoming_info_t{ remote } ) )
+                return;
+        }
+
+        m_connection_settings->m_connection_state_notifier.notify(
+                id, remote, connection_state::accepted_t{} );
+
+        auto conn = std::make_shared< connection_t >(
+                id, std::move( socket ), m_connection_settings, remote, std::move( monitor ) );
+        conn->init();
+    }
+
+    asio_ns::io_context & m_io_context;
+    asio_ns::strand< asio_ns::io_context::executor_type > m_strand;
+    asio_ns::ip::tcp::acceptor m_acceptor;
+    const std::uint16_t m_port;
+    const asio_ns::ip::tcp m_protocol;
+    const details::address_variant_t m_address;
+    std::unique_ptr< acceptor_options_setter_t > m_acceptor_options_setter;
+    acceptor_post_bind_hook_t m_acceptor_post_bind_hook;
+    const std::size_t m_concurrent_accepts_count;
+    const bool m_separate_accept_and_create_connect;
+    std::shared_ptr< ip_blocker_t > m_ip_blocker;
+    connection_settings_handle_t< Traits > m_connection_settings;
+    std::shared_ptr< connection_counter_t > m_connection_counter;
+    asio_ns::steady_timer m_retry_timer;
+    connection_id_t m_next_connection_id{ 0 };
+};
+
+} // namespace impl
+} // namespace restinio

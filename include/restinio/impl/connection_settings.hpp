@@ -1,0 +1,100 @@
+// What every connection of one server shares: the request handler, the logger, the timer
+// manager, the timeouts and limits. Built once from the user's settings by http_server_t.
+#pragma once
+
+#include <restinio/settings.hpp>
+
+#include <functional>
+#include <memory>
+#include <type_traits>
+
+namespace restinio
+{
+namespace impl
+{
+
+template< typename T > struct is_std_function : std::false_type {};
+template< typename R, typename... A > struct is_std_function< std::function< R( A... ) > > : std::true_type {};
+
+template< typename Traits >
+struct connection_settings_t final
+    : public std::enable_shared_from_this< connection_settings_t< Traits > >
+{
+    using request_handler_t = request_handler_type_from_traits_t< Traits >;
+    using logger_t = typename Traits::logger_t;
+    using timer_manager_t = typename Traits::timer_manager_t;
+    using timer_manager_handle_t = std::shared_ptr< timer_manager_t >;
+    using extra_data_factory_t = typename Traits::extra_data_factory_t;
+    using connection_state_listener_t = typename Traits::connection_state_listener_t;
+
+    template< typename Settings >
+    connection_settings_t( Settings && settings, timer_manager_handle_t timer_manager )
+        : m_request_handler{ take_request_handler( settings ) }
+        , m_logger{ settings.logger() }
+        , m_timer_manager{ std::move( timer_manager ) }
+        , m_read_next_http_message_timelimit{ settings.read_next_http_message_timelimit() }
+        , m_write_http_response_timelimit{ settings.write_http_response_timelimit() }
+        , m_handle_request_timeout{ settings.handle_request_timeout() }
+        , m_buffer_size{ settings.buffer_size() }
+        , m_max_pipelined_requests{ std::max< std::size_t >( 1, settings.max_pipelined_requests() ) }
+        , m_incoming_http_msg_limits{ settings.incoming_http_msg_limits() }
+        , m_socket_options_setter{ settings.socket_options_setter() }
+        , m_extra_data_factory{ take_extra_data_factory( settings ) }
+        , m_connection_state_notifier{ settings.connection_state_listener() }
+        , m_websocket_max_message_size{ settings.websocket_max_message_size() }
+    {}
+
+    [[nodiscard]] auto create_timer_guard() const { return m_timer_manager->create_timer_guard(); }
+
+    std::unique_ptr< request_handler_t > m_request_handler;
+    std::unique_ptr< logger_t > m_logger;
+    timer_manager_handle_t m_timer_manager;
+    const std::chrono::steady_clock::duration m_read_next_http_message_timelimit;
+    const std::chrono::steady_clock::duration m_write_http_response_timelimit;
+    const std::chrono::steady_clock::duration m_handle_request_timeout;
+    const std::size_t m_buffer_size;
+    const std::size_t m_max_pipelined_requests;
+    const incoming_http_msg_limits_t m_incoming_http_msg_limits;
+    std::unique_ptr< socket_options_setter_t > m_socket_options_setter;
+    std::shared_ptr< extra_data_factory_t > m_extra_data_factory;
+    connection_state_notifier_t< connection_state_listener_t > m_connection_state_notifier;
+    const std::uint64_t m_websocket_max_message_size;
+
+private:
+    template< typename Settings >
+    static std::unique_ptr< request_handler_t > take_request_handler( Settings & settings )
+    {
+        auto handler = settings.request_handler();
+        if( !handler )
+        {
+            // A router with no routes is a usable default (it answers 501); an empty
+            // std::function is not.
+            if constexpr( std::is_default_constructible_v< request_handler_t >
+                          && !is_std_function< request_handler_t >::value )
+                handler = std::make_unique< request_handler_t >();
+            else
+                throw exception_t{ "request handler must be set" };
+        }
+        return handler;
+    }
+
+    template< typename Settings >
+    static std::shared_ptr< extra_data_factory_t > take_extra_data_factory( Settings & settings )
+    {
+        auto factory = settings.giveaway_extra_data_factory();
+        if( !factory )
+        {
+            if constexpr( std::is_default_constructible_v< extra_data_factory_t > )
+                factory = std::make_shared< extra_data_factory_t >();
+            else
+                throw exception_t{ "extra_data_factory is not set" };
+        }
+        return factory;
+    }
+};
+
+template< typename Traits >
+using connection_settings_handle_t = std::shared_ptr< connection_settings_t< Traits > >;
+
+} // namespace impl
+} // namespace restinio

@@ -1,0 +1,300 @@
+// An incremental HTTP/1.x request parser on llhttp: bytes in, one complete request out.
+//
+// It stops after each request (so pipelined requests are handled one at a time and the bytes
+// after an upgrade request stay with the caller, for the WebSocket), enforces the incoming
+// message limits as the bytes arrive, and reports a bad request as the HTTP status to answer it
+// with. No I/O: the connection feeds it, the unit tests feed it byte by byte.
+#pragma once
+
+#include <restinio/http_headers.hpp>
+#include <restinio/incoming_http_msg_limits.hpp>
+#include <restinio/request_handler.hpp>
+
+#include <llhttp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace restinio
+{
+namespace impl
+{
+
+// Whatever the per-field limits say, the request line and header section of one request never
+// take more than this: a peer cannot make the server buffer an endless header.
+constexpr std::size_t max_header_section_size = 1024 * 1024;
+
+enum class request_parse_status_t : std::uint8_t
+{
+    need_more,          // everything given was consumed; the request is not complete yet
+    request_ready,      // a request is complete: take_request(); `consumed` stops after it
+    failed              // the input is not a valid request: answer error_status() and close
+};
+
+struct request_parse_result_t
+{
+    std::size_t consumed;
+    request_parse_status_t status;
+};
+
+struct parsed_request_t
+{
+    http_request_header_t m_header;
+    std::string m_body;
+    chunked_input_info_unique_ptr_t m_chunked_input_info;
+};
+
+class request_parser_t
+{
+public:
+    explicit request_parser_t( const incoming_http_msg_limits_t & limits ) noexcept
+        : m_limits{ limits }
+    {
+        llhttp_settings_init( &m_settings );
+        m_settings.on_message_begin = &request_parser_t::on_message_begin;
+        m_settings.on_url = &request_parser_t::on_url;
+        m_settings.on_header_field = &request_parser_t::on_header_field;
+        m_settings.on_header_value = &request_parser_t::on_header_value;
+        m_settings.on_header_value_complete = &request_parser_t::on_header_value_complete;
+        m_settings.on_headers_complete = &request_parser_t::on_headers_complete;
+        m_settings.on_body = &request_parser_t::on_body;
+        m_settings.on_chunk_header = &request_parser_t::on_chunk_header;
+        m_settings.on_message_complete = &request_parser_t::on_message_complete;
+        llhttp_init( &m_parser, HTTP_REQUEST, &m_settings );
+        m_parser.data = this;
+    }
+
+    request_parser_t( const request_parser_t & ) = delete;
+    request_parser_t & operator=( const request_parser_t & ) = delete;
+
+    [[nodiscard]] request_parse_result_t parse( const char * data, std::size_t size ) noexcept
+    {
+        if( m_failed )
+            return { 0, request_parse_status_t::failed };
+
+        const llhttp_errno_t err = llhttp_execute( &m_parser, data, size );
+        if( HPE_OK == err )
+            return { size, request_parse_status_t::need_more };
+
+        if( HPE_PAUSED == err && m_request_complete )
+        {
+            const auto consumed = static_cast< std::size_t >( llhttp_get_error_pos( &m_parser ) - data );
+            // An upgrade request ends the HTTP stream: what follows is another protocol's.
+            if( http_connection_header_t::upgrade != m_request.m_header.connection() )
+                llhttp_resume( &m_parser );
+            return { consumed, request_parse_status_t::request_ready };
+        }
+
+        m_failed = true;
+        if( 0 == m_error_status )
+            m_error_status = 400;
+        return { 0, request_parse_status_t::failed };
+    }
+
+    [[nodiscard]] parsed_request_t take_request() noexcept
+    {
+        m_request_complete = false;
+        return std::move( m_request );
+    }
+
+    // The HTTP status to answer a failed request with: 400, 413, 414 or 431.
+    [[nodiscard]] std::uint16_t error_status() const noexcept { return m_error_status; }
+
+    // True once per request that asked for `Expect: 100-continue` and has a body to send.
+    [[nodiscard]] bool take_continue_request() noexcept
+    {
+        return std::exchange( m_continue_requested, false );
+    }
+
+    // True while a request has begun but not ended (the peer is in the middle of sending one).
+    [[nodiscard]] bool in_request() const noexcept { return m_in_request; }
+
+private:
+    static request_parser_t & self( llhttp_t * p ) noexcept
+    {
+        return *static_cast< request_parser_t * >( p->data );
+    }
+
+    int fail( std::uint16_t status ) noexcept
+    {
+        m_error_status = status;
+        return -1;
+    }
+
+    bool header_section_grows( std::size_t by ) noexcept
+    {
+        m_header_section_size += by;
+        return m_header_section_size <= max_header_section_size;
+    }
+
+    static int on_message_begin( llhttp_t * p ) noexcept
+    {
+        auto & s = self( p );
+        s.m_request = parsed_request_t{};
+        s.m_field_name.clear();
+        s.m_field_value.clear();
+        s.m_field_count = 0;
+        s.m_header_section_size = 0;
+        s.m_headers_done = false;
+        s.m_in_request = true;
+        s.m_chunks.clear();
+        s.m_trailing_fields = http_header_fields_t{};
+        return 0;
+    }
+
+    static int on_url( llhttp_t * p, const char * at, std::size_t length ) noexcept
+    {
+        auto & s = self( p );
+        if( s.m_request.m_header.request_target().size() + length > s.m_limits.max_url_size() )
+            return s.fail( 414 );
+        if( !s.header_section_grows( length ) )
+            return s.fail( 431 );
+        try { s.m_request.m_header.append_request_target( at, length ); }
+        catch( ... ) { return s.fail( 500 ); }
+        return 0;
+    }
+
+    static int on_header_field( llhttp_t * p, const char * at, std::size_t length ) noexcept
+    {
+        auto & s = self( p );
+        if( s.m_field_name.size() + length > s.m_limits.max_field_name_size()
+            || !s.header_section_grows( length ) )
+            return s.fail( 431 );
+        try { s.m_field_name.append( at, length ); }
+        catch( ... ) { return s.fail( 500 ); }
+        return 0;
+    }
+
+    static int on_header_value( llhttp_t * p, const char * at, std::size_t length ) noexcept
+    {
+        auto & s = self( p );
+        if( s.m_field_value.size() + length > s.m_limits.max_field_value_size()
+            || !s.header_section_grows( length ) )
+            return s.fail( 431 );
+        try { s.m_field_value.append( at, length ); }
+        catch( ... ) { return s.fail( 500 ); }
+        return 0;
+    }
+
+    static int on_header_value_complete( llhttp_t * p ) noexcept
+    {
+        auto & s = self( p );
+        if( ++s.m_field_count > s.m_limits.max_field_count() )
+            return s.fail( 431 );
+        try
+        {
+            auto & fields = s.m_headers_done
+                    ? s.m_trailing_fields
+                    : static_cast< http_header_fields_t & >( s.m_request.m_header );
+            fields.add_field( std::move( s.m_field_name ), std::move( s.m_field_value ) );
+        }
+        catch( ... ) { return s.fail( 500 ); }
+        s.m_field_name.clear();
+        s.m_field_value.clear();
+        return 0;
+    }
+
+    static int on_headers_complete( llhttp_t * p ) noexcept
+    {
+        auto & s = self( p );
+        auto & h = s.m_request.m_header;
+        s.m_headers_done = true;
+        h.method( default_http_methods_t::from_nodejs( p->method ) );
+        h.http_major( p->http_major );
+        h.http_minor( p->http_minor );
+
+        const bool has_content_length = 0 != ( p->flags & F_CONTENT_LENGTH );
+        if( has_content_length )
+        {
+            if( p->content_length > s.m_limits.max_body_size() )
+                return s.fail( 413 );
+            h.content_length( p->content_length );
+        }
+
+        if( p->upgrade )
+            h.connection( http_connection_header_t::upgrade );
+        else
+            h.should_keep_alive( 0 != llhttp_should_keep_alive( p ) );
+
+        const bool has_body = 0 != ( p->flags & F_CHUNKED ) || p->content_length > 0;
+        if( has_body && h.http_major() == 1 && h.http_minor() >= 1 )
+        {
+            if( const auto expect = h.opt_value_of( http_field_t::expect ) )
+                s.m_continue_requested = impl::equal_ignoring_ascii_case( *expect, "100-continue" );
+        }
+
+        // A declared body is taken in gradually: a length alone reserves at most 1 MiB.
+        if( has_content_length )
+        {
+            try { s.m_request.m_body.reserve( std::min< std::uint64_t >( p->content_length, 1024 * 1024 ) ); }
+            catch( ... ) { return s.fail( 500 ); }
+        }
+        return 0;
+    }
+
+    static int on_body( llhttp_t * p, const char * at, std::size_t length ) noexcept
+    {
+        auto & s = self( p );
+        auto & body = s.m_request.m_body;
+        if( body.size() + length > s.m_limits.max_body_size() )
+            return s.fail( 413 );
+        try { body.append( at, length ); }
+        catch( ... ) { return s.fail( 500 ); }
+        return 0;
+    }
+
+    static int on_chunk_header( llhttp_t * p ) noexcept
+    {
+        auto & s = self( p );
+        const auto & body = s.m_request.m_body;
+        if( p->content_length > s.m_limits.max_body_size() - body.size() )
+            return s.fail( 413 );
+        if( 0 != p->content_length )
+        {
+            try { s.m_chunks.emplace_back( body.size(), static_cast< std::size_t >( p->content_length ) ); }
+            catch( ... ) { return s.fail( 500 ); }
+        }
+        return 0;
+    }
+
+    static int on_message_complete( llhttp_t * p ) noexcept
+    {
+        auto & s = self( p );
+        if( 0 != ( p->flags & F_CHUNKED ) )
+        {
+            try
+            {
+                s.m_request.m_chunked_input_info = std::make_unique< chunked_input_info_t >(
+                        std::move( s.m_chunks ), std::move( s.m_trailing_fields ) );
+            }
+            catch( ... ) { return s.fail( 500 ); }
+        }
+        s.m_request_complete = true;
+        s.m_in_request = false;
+        return HPE_PAUSED;
+    }
+
+    const incoming_http_msg_limits_t m_limits;
+    llhttp_settings_t m_settings;
+    llhttp_t m_parser;
+
+    parsed_request_t m_request;
+    std::string m_field_name;
+    std::string m_field_value;
+    std::vector< chunk_info_t > m_chunks;
+    http_header_fields_t m_trailing_fields;
+    std::size_t m_field_count{ 0 };
+    std::size_t m_header_section_size{ 0 };
+    std::uint16_t m_error_status{ 0 };
+    bool m_headers_done{ false };
+    bool m_request_complete{ false };
+    bool m_continue_requested{ false };
+    bool m_in_request{ false };
+    bool m_failed{ false };
+};
+
+} // namespace impl
+} // namespace restinio
