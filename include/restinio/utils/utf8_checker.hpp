@@ -1,0 +1,274 @@
+// Incremental UTF-8 validation for WebSocket text messages and close reasons (RFC 6455 8.1).
+//
+// A text message can be split across frames and reads at any byte, so the checker carries an
+// unfinished code point from one call to the next, and it reports a bad sequence at its first
+// bad byte (Autobahn's "fail fast" cases, 6.4.x) rather than at the end of the message. Validity
+// is RFC 3629's, strictly: no overlong forms, no surrogates (U+D800..U+DFFF), nothing above
+// U+10FFFF. So `F4 90` fails at 0x90, `ED A0` at 0xA0, `E0 80` at 0x80, and C0, C1 and F5..FF
+// fail on their own.
+//
+// It is a DFA over byte classes: a byte's class says which continuation ranges it belongs to,
+// and each state says what the next byte may be. process() skips ASCII 16 bytes at a time while
+// no code point is open, and runs the DFA over the rest. Pure computation: no I/O, no
+// allocation, noexcept throughout. utf8_checker_t keeps RESTinio's byte-at-a-time interface
+// (process_byte, finalized, reset) on top of the same state.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace restinio
+{
+
+namespace utils
+{
+
+namespace impl
+{
+
+namespace utf8
+{
+
+// Byte classes: the ranges RFC 3629 section 4 (the UTF8-octets grammar) tells apart.
+enum byte_class_t : std::uint8_t
+{
+    ascii,                  // 00..7F
+    continuation_80_8f,     // 80..8F
+    continuation_90_9f,     // 90..9F
+    continuation_a0_bf,     // A0..BF
+    never_valid,            // C0, C1 (only overlong forms), F5..FF (above U+10FFFF)
+    lead_2,                 // C2..DF
+    lead_e0,                // E0: next byte A0..BF, or the form is overlong
+    lead_3,                 // E1..EC, EE, EF
+    lead_ed,                // ED: next byte 80..9F, or it encodes a surrogate
+    lead_f0,                // F0: next byte 90..BF, or the form is overlong
+    lead_4,                 // F1..F3
+    lead_f4,                // F4: next byte 80..8F, or it is above U+10FFFF
+    byte_class_count
+};
+
+// DFA states: what has been seen of the current code point.
+enum state_t : std::uint8_t
+{
+    accept,                 // between code points
+    reject,                 // invalid; stays so until reset
+    need_1,                 // one continuation byte (80..BF) to go
+    need_2,                 // two continuation bytes (80..BF) to go
+    need_3,                 // three continuation bytes (80..BF) to go
+    after_e0,               // E0 seen: A0..BF, then one more
+    after_ed,               // ED seen: 80..9F, then one more
+    after_f0,               // F0 seen: 90..BF, then two more
+    after_f4,               // F4 seen: 80..8F, then two more
+    state_count
+};
+
+// Transitions are stored as state * row_size + class, a power of two for cheap indexing.
+constexpr std::size_t row_size = 16u;
+static_assert( byte_class_count <= row_size, "a DFA row must hold every byte class" );
+
+constexpr std::uint8_t
+class_of( unsigned byte ) noexcept
+{
+    if( byte < 0x80u ) return ascii;
+    if( byte < 0x90u ) return continuation_80_8f;
+    if( byte < 0xA0u ) return continuation_90_9f;
+    if( byte < 0xC0u ) return continuation_a0_bf;
+    if( byte < 0xC2u ) return never_valid;
+    if( byte < 0xE0u ) return lead_2;
+    if( byte == 0xE0u ) return lead_e0;
+    if( byte == 0xEDu ) return lead_ed;
+    if( byte < 0xF0u ) return lead_3;
+    if( byte == 0xF0u ) return lead_f0;
+    if( byte < 0xF4u ) return lead_4;
+    if( byte == 0xF4u ) return lead_f4;
+    return never_valid;
+}
+
+constexpr std::array< std::uint8_t, 256 >
+make_class_table() noexcept
+{
+    std::array< std::uint8_t, 256 > table{};
+    for( unsigned byte = 0; byte != 256u; ++byte )
+        table[ byte ] = class_of( byte );
+    return table;
+}
+
+constexpr bool
+is_continuation( std::uint8_t cls ) noexcept
+{
+    return continuation_80_8f == cls || continuation_90_9f == cls || continuation_a0_bf == cls;
+}
+
+constexpr std::uint8_t
+next_state( std::uint8_t state, std::uint8_t cls ) noexcept
+{
+    switch( state )
+    {
+    case accept:
+        switch( cls )
+        {
+        case ascii: return accept;
+        case lead_2: return need_1;
+        case lead_e0: return after_e0;
+        case lead_3: return need_2;
+        case lead_ed: return after_ed;
+        case lead_f0: return after_f0;
+        case lead_4: return need_3;
+        case lead_f4: return after_f4;
+        default: return reject;             // a stray continuation byte, or C0/C1/F5..FF
+        }
+    case need_1: return is_continuation( cls ) ? accept : reject;
+    case need_2: return is_continuation( cls ) ? need_1 : reject;
+    case need_3: return is_continuation( cls ) ? need_2 : reject;
+    case after_e0: return continuation_a0_bf == cls ? need_1 : reject;
+    case after_ed: return continuation_80_8f == cls || continuation_90_9f == cls ?
+            need_1 : reject;
+    case after_f0: return continuation_90_9f == cls || continuation_a0_bf == cls ?
+            need_2 : reject;
+    case after_f4: return continuation_80_8f == cls ? need_2 : reject;
+    default: return reject;
+    }
+}
+
+constexpr std::array< std::uint8_t, state_count * row_size >
+make_transition_table() noexcept
+{
+    std::array< std::uint8_t, state_count * row_size > table{};
+    for( std::uint8_t state = 0; state != state_count; ++state )
+        for( std::uint8_t cls = 0; cls != row_size; ++cls )
+            table[ state * row_size + cls ] = next_state( state, cls );
+    return table;
+}
+
+constexpr std::array< std::uint8_t, 256 > class_table = make_class_table();
+constexpr std::array< std::uint8_t, state_count * row_size > transition_table =
+        make_transition_table();
+
+[[nodiscard]] inline std::uint8_t
+step( std::uint8_t state, std::uint8_t byte ) noexcept
+{
+    return transition_table[ state * row_size + class_table[ byte ] ];
+}
+
+} /* namespace utf8 */
+
+} /* namespace impl */
+
+class utf8_checker_t
+{
+public:
+    // Feeds one byte. Returns false once the text is invalid, and keeps returning false until
+    // reset().
+    bool
+    process_byte( std::uint8_t byte ) noexcept
+    {
+        m_state = impl::utf8::step( m_state, byte );
+        return impl::utf8::reject != m_state;
+    }
+
+    // Feeds a span. Returns `size` if every byte was acceptable (a code point may still be
+    // open: see finalized()), or else the offset of the first byte that makes the text invalid.
+    // After a failure every later call returns 0 until reset().
+    [[nodiscard]] std::size_t
+    process( const std::uint8_t * data, std::size_t size ) noexcept
+    {
+        // A block is the unit the DFA runs over without checking for failure on every byte;
+        // `reject` is absorbing, so a failed block is re-run to find the exact byte.
+        constexpr std::size_t block_size = 16u;
+        constexpr std::uint64_t high_bits = 0x8080808080808080u;
+
+        std::uint8_t state = m_state;
+        if( impl::utf8::reject == state )
+            return 0u;
+
+        std::size_t i = 0u;
+        while( i != size )
+        {
+            if( impl::utf8::accept == state )
+            {
+                // ASCII fast path: only while no code point is open. The loads go through
+                // memcpy, so alignment and aliasing are not an issue; compilers emit plain
+                // 8-byte loads.
+                for( ; size - i >= block_size; i += block_size )
+                {
+                    std::uint64_t first;
+                    std::uint64_t second;
+                    std::memcpy( &first, data + i, 8u );
+                    std::memcpy( &second, data + i + 8u, 8u );
+                    if( 0u != ( ( first | second ) & high_bits ) )
+                        break;
+                }
+                if( size - i >= 8u )
+                {
+                    std::uint64_t word;
+                    std::memcpy( &word, data + i, 8u );
+                    if( 0u == ( word & high_bits ) )
+                    {
+                        i += 8u;
+                        continue;
+                    }
+                }
+            }
+
+            const std::size_t block_start = i;
+            const std::uint8_t block_start_state = state;
+            const std::size_t block_end = size - i > block_size ? i + block_size : size;
+            for( ; i != block_end; ++i )
+                state = impl::utf8::step( state, data[ i ] );
+
+            if( impl::utf8::reject == state )
+            {
+                state = block_start_state;
+                for( i = block_start; ; ++i )
+                {
+                    state = impl::utf8::step( state, data[ i ] );
+                    if( impl::utf8::reject == state )
+                        break;
+                }
+                m_state = impl::utf8::reject;
+                return i;
+            }
+        }
+
+        m_state = state;
+        return size;
+    }
+
+    // True when the bytes so far are valid and end between code points: the state a text
+    // message must be in when its final frame ends (RFC 6455 8.1).
+    [[nodiscard]] bool
+    finalized() const noexcept
+    {
+        return impl::utf8::accept == m_state;
+    }
+
+    // True once a byte made the text invalid.
+    [[nodiscard]] bool
+    failed() const noexcept
+    {
+        return impl::utf8::reject == m_state;
+    }
+
+    void
+    reset() noexcept
+    {
+        m_state = impl::utf8::accept;
+    }
+
+private:
+    std::uint8_t m_state = impl::utf8::accept;
+};
+
+// Whole-buffer check: valid UTF-8 that ends between code points.
+[[nodiscard]] inline bool
+is_valid_utf8( const std::uint8_t * data, std::size_t size ) noexcept
+{
+    utf8_checker_t checker;
+    return checker.process( data, size ) == size && checker.finalized();
+}
+
+} /* namespace utils */
+
+} /* namespace restinio */

@@ -1,0 +1,304 @@
+// The receive pipeline: bytes read from a client's socket in, validated frames out.
+//
+// receiver_t takes whatever a read returned, walks every complete frame in it in one pass,
+// unmasks each payload in place, enforces the rules of RFC 6455 (5.1-5.5, 7.4, 8.1) and our
+// size limit, and hands each valid frame to a sink. What it needs from a frame that continues
+// in the next read (at most 14 header bytes, or the payload received so far) it keeps itself,
+// so the caller can reuse its buffer at once. Fragments are not joined: one frame is one
+// delivery, as RESTinio's message_t is one frame. Bad input ends in a frame_error_t value
+// mapped to one close code by close_code_for(); no exception is thrown for it. Pure: no I/O,
+// no timers, and no allocation but the payload string of each frame.
+#pragma once
+
+#include <restinio/utils/utf8_checker.hpp>
+#include <restinio/websocket/impl/close_payload.hpp>
+#include <restinio/websocket/impl/frame.hpp>
+#include <restinio/websocket/impl/frame_error.hpp>
+#include <restinio/websocket/impl/frame_parser.hpp>
+#include <restinio/websocket/impl/mask.hpp>
+#include <restinio/websocket/message.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+
+namespace restinio
+{
+
+namespace websocket
+{
+
+namespace basic
+{
+
+namespace impl
+{
+
+//
+// The Sink concept
+//
+// A sink is any object with this member, found at compile time (no virtual call per frame):
+//
+//     void on_frame( final_frame_flag_t final_flag, opcode_t opcode, std::string && payload );
+//
+// * It is called once for each valid frame, in arrival order, before consume() returns. The
+//   payload is that frame's unmasked application data only. A continuation arrives with
+//   opcode_t::continuation_frame; control frames may arrive between the fragments of a message.
+// * "Valid" means every check below passed for the whole frame, including: a close payload is
+//   well formed, and a text message's bytes so far are UTF-8 (a final text fragment also ends
+//   on a code point boundary).
+// * After a close frame is delivered the receiver ignores any further input (RFC 6455 5.5.1:
+//   nothing may follow a close), and close_received() becomes true.
+// * on_frame must not call consume() on the same receiver. If it throws, the exception leaves
+//   consume(); the receiver is still consistent, but the rest of that input was not processed,
+//   so the caller must treat the connection as failed.
+//
+
+class receiver_t
+{
+public:
+    // Beast's default, too. Big enough for ordinary messages, small enough that a hostile
+    // length field cannot make us reserve memory we cannot afford.
+    static constexpr std::uint64_t default_max_message_size = 16u * 1024u * 1024u;
+
+    receiver_t() = default;
+
+    explicit receiver_t( std::uint64_t max_message_size ) noexcept
+        : m_max_message_size{ max_message_size }
+    {}
+
+    // The largest frame, and the largest total of a fragmented message, accepted; beyond it
+    // the frame fails with 1009 as soon as its header is in, before anything is allocated.
+    [[nodiscard]] std::uint64_t
+    max_message_size() const noexcept { return m_max_message_size; }
+
+    // Applies to frames whose header has not been parsed yet.
+    void
+    max_message_size( std::uint64_t value ) noexcept { m_max_message_size = value; }
+
+    // Processes `size` bytes of client input. Every complete valid frame goes to
+    // sink.on_frame(); what belongs to an unfinished frame is kept for the next call. Payload
+    // bytes are unmasked in place, so `data` is modified. Returns frame_error_t::none, or the
+    // first error found: then the receiver is dead, and every later call returns that error
+    // without looking at its input.
+    template< typename Sink >
+    [[nodiscard]] frame_error_t
+    consume( std::uint8_t * data, std::size_t size, Sink & sink )
+    {
+        if( frame_error_t::none != m_error || m_close_received )
+            return m_error;
+
+        std::size_t offset = 0u;
+        while( offset != size )
+        {
+            if( !m_in_payload )
+            {
+                const parse_result_t parsed = m_parser.feed( data + offset, size - offset );
+                offset += parsed.consumed;
+                if( parse_status_t::need_more == parsed.status )
+                    break;
+
+                const frame_error_t error = start_frame( m_parser.header() );
+                if( frame_error_t::none != error )
+                    return fail( error );
+
+                if( 0u == m_frame.payload_length )
+                {
+                    const frame_error_t finish_error = finish_frame( std::string{}, sink );
+                    if( frame_error_t::none != finish_error )
+                        return finish_error;
+                    if( m_close_received )
+                        break;
+                    continue;
+                }
+                m_in_payload = true;
+            }
+
+            const std::uint64_t payload_left = m_frame.payload_length - m_payload_received;
+            const std::size_t available = size - offset;
+            const std::size_t chunk_size = payload_left < available ?
+                    static_cast< std::size_t >( payload_left ) : available;
+            std::uint8_t * const chunk = data + offset;
+            offset += chunk_size;
+
+            unmask( chunk, chunk_size, m_frame.mask_key, m_payload_received );
+
+            // RFC 6455 8.1, checked as the bytes arrive so a bad byte fails the connection
+            // without waiting for the rest of the frame (Autobahn 6.4.x).
+            if( m_frame_is_text && m_utf8.process( chunk, chunk_size ) != chunk_size )
+                return fail( frame_error_t::invalid_utf8 );
+
+            frame_error_t finish_error = frame_error_t::none;
+            if( 0u == m_payload_received && chunk_size == payload_left )
+            {
+                // The whole payload is in this input: copy it once, straight into the string
+                // the sink receives.
+                finish_error = finish_frame(
+                        std::string( reinterpret_cast< const char * >( chunk ), chunk_size ),
+                        sink );
+            }
+            else
+            {
+                // The length passed the limit check in start_frame(), so reserving it all is
+                // within what we agreed to spend.
+                if( 0u == m_payload_received )
+                {
+                    m_payload.clear();      // a moved-from string is only "valid"
+                    m_payload.reserve( static_cast< std::size_t >( m_frame.payload_length ) );
+                }
+                m_payload.append( reinterpret_cast< const char * >( chunk ), chunk_size );
+                m_payload_received += chunk_size;
+                if( m_payload_received == m_frame.payload_length )
+                    finish_error = finish_frame( std::move( m_payload ), sink );
+            }
+            if( frame_error_t::none != finish_error )
+                return finish_error;
+            if( m_close_received )
+                break;
+        }
+        return frame_error_t::none;
+    }
+
+    // none while the receiver is usable; otherwise the error that ended it.
+    [[nodiscard]] frame_error_t
+    error() const noexcept { return m_error; }
+
+    // True once a valid close frame was delivered; input is ignored from then on.
+    [[nodiscard]] bool
+    close_received() const noexcept { return m_close_received; }
+
+private:
+    [[nodiscard]] frame_error_t
+    fail( frame_error_t error ) noexcept
+    {
+        m_error = error;
+        return error;
+    }
+
+    // All the header rules, in order; the first broken one decides the error. Updates the
+    // fragmentation state for data frames, since the next header can only come after this
+    // frame's payload.
+    [[nodiscard]] frame_error_t
+    start_frame( const frame_header_t & header ) noexcept
+    {
+        // RFC 6455 5.2: "MUST be 0 unless an extension is negotiated"; we negotiate none.
+        if( 0u != header.rsv_bits )
+            return frame_error_t::reserved_bits_set;
+        // RFC 6455 5.2: reserved opcodes fail the connection.
+        if( !is_valid_opcode( header.opcode ) )
+            return frame_error_t::reserved_opcode;
+        // RFC 6455 5.1: "The server MUST close the connection upon receiving a frame that is
+        // not masked."
+        if( !header.masked )
+            return frame_error_t::unmasked_client_frame;
+        // RFC 6455 5.2: "the most significant bit MUST be 0". Checked before the size limit
+        // so that such a length is a protocol error (1002), not a too-big message (1009).
+        if( 0u != ( header.payload_length >> 63 ) )
+            return frame_error_t::payload_length_msb_set;
+        // Lengths in a longer form than needed (126 with a value <= 125, and so on) are
+        // accepted: RFC 6455 5.2 puts the "minimal number of bytes" rule on the sender and
+        // names no failure for the receiver; the value is what the limits below judge.
+
+        m_frame = header;
+        if( is_control_frame( header.opcode ) )
+        {
+            // RFC 6455 5.5: control frames are never fragmented and carry at most 125 bytes.
+            if( final_frame_flag_t::final_frame != header.final_flag )
+                return frame_error_t::fragmented_control_frame;
+            if( header.payload_length > max_control_payload_size )
+                return frame_error_t::control_frame_too_big;
+            m_frame_is_text = false;
+            return frame_error_t::none;
+        }
+
+        // RFC 6455 5.4: a continuation belongs to an open fragmented message, and a new text
+        // or binary frame may not start while one is open.
+        const bool is_continuation = opcode_t::continuation_frame == header.opcode;
+        if( is_continuation && !m_message_open )
+            return frame_error_t::unexpected_continuation;
+        if( !is_continuation && m_message_open )
+            return frame_error_t::data_frame_inside_fragmented_message;
+
+        if( header.payload_length > m_max_message_size )
+            return frame_error_t::frame_too_big;
+        if constexpr( sizeof( std::size_t ) < sizeof( std::uint64_t ) )
+        {
+            if( header.payload_length > std::numeric_limits< std::size_t >::max() )
+                return frame_error_t::frame_too_big;
+        }
+
+        if( is_continuation )
+        {
+            // m_message_size <= m_max_message_size, so the subtraction cannot wrap.
+            if( header.payload_length > m_max_message_size - m_message_size )
+                return frame_error_t::message_too_big;
+            m_message_size += header.payload_length;
+        }
+        else
+        {
+            m_message_is_text = opcode_t::text_frame == header.opcode;
+            m_message_size = header.payload_length;
+            m_utf8.reset();
+        }
+        m_message_open = final_frame_flag_t::not_final_frame == header.final_flag;
+        m_frame_is_text = m_message_is_text;
+        return frame_error_t::none;
+    }
+
+    // Checks that need the whole frame, then delivers it. The receiver's state is updated
+    // before the sink runs, so it stays consistent whatever the sink does.
+    template< typename Sink >
+    [[nodiscard]] frame_error_t
+    finish_frame( std::string && payload, Sink & sink )
+    {
+        // RFC 6455 8.1: the text of a whole message must be UTF-8, so its final fragment may
+        // not stop inside a code point.
+        if( m_frame_is_text && final_frame_flag_t::final_frame == m_frame.final_flag &&
+                !m_utf8.finalized() )
+            return fail( frame_error_t::truncated_utf8 );
+
+        if( opcode_t::connection_close_frame == m_frame.opcode )
+        {
+            const frame_error_t error = check_close_payload(
+                    reinterpret_cast< const std::uint8_t * >( payload.data() ), payload.size() );
+            if( frame_error_t::none != error )
+                return fail( error );
+            m_close_received = true;
+        }
+
+        m_in_payload = false;
+        m_payload_received = 0u;
+        sink.on_frame( m_frame.final_flag, m_frame.opcode, std::move( payload ) );
+        return frame_error_t::none;
+    }
+
+    std::uint64_t m_max_message_size = default_max_message_size;
+
+    frame_parser_t m_parser;
+    // The frame whose payload is being received.
+    frame_header_t m_frame;
+    std::uint64_t m_payload_received = 0u;
+    // The payload of a frame that spans reads; empty otherwise.
+    std::string m_payload;
+
+    // The fragmented message (RFC 6455 5.4) the data frames belong to.
+    std::uint64_t m_message_size = 0u;
+    utils::utf8_checker_t m_utf8;
+    bool m_message_open = false;
+    bool m_message_is_text = false;
+
+    bool m_in_payload = false;
+    bool m_frame_is_text = false;
+    bool m_close_received = false;
+    frame_error_t m_error = frame_error_t::none;
+};
+
+} /* namespace impl */
+
+} /* namespace basic */
+
+} /* namespace websocket */
+
+} /* namespace restinio */

@@ -1,0 +1,50 @@
+// What ws_t knows of its connection: the operations it forwards, from any thread.
+#pragma once
+
+#include <restinio/buffers.hpp>
+#include <restinio/tcp_connection_ctx_base.hpp>
+#include <restinio/websocket/message.hpp>
+
+#include <memory>
+
+namespace restinio
+{
+namespace websocket
+{
+namespace basic
+{
+
+class ws_t;
+using ws_handle_t = std::shared_ptr< ws_t >;
+
+namespace impl
+{
+
+class ws_connection_base_t : public restinio::tcp_connection_ctx_base_t
+{
+public:
+    using tcp_connection_ctx_base_t::tcp_connection_ctx_base_t;
+
+    // Send a 1000 close, wait for the peer's close (with the close-wait timeout), close TCP.
+    virtual void shutdown() = 0;
+
+    // Close TCP now, without a closing handshake.
+    virtual void kill() = 0;
+
+    // Start reading frames and calling the handler with `wsh` (kept as a weak reference).
+    virtual void init_read( ws_handle_t wsh ) = 0;
+
+    // Queue one frame. A close frame also ends the connection's writing (RFC 6455 5.5.1).
+    virtual void send_frame(
+        final_frame_flag_t final_flag,
+        opcode_t opcode,
+        writable_item_t payload,
+        write_status_cb_t wscb ) = 0;
+};
+
+using ws_connection_handle_t = std::shared_ptr< ws_connection_base_t >;
+
+} // namespace impl
+} // namespace basic
+} // namespace websocket
+} // namespace restinio

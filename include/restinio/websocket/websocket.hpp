@@ -1,0 +1,260 @@
+// The public WebSocket API: ws_t (the handle the user keeps), activation_t, activate() and the
+// four upgrade() overloads that turn an HTTP upgrade request into a WebSocket connection.
+//
+// upgrade() checks the handshake before it takes anything: a request that is not a valid
+// RFC 6455 opening handshake is answered over HTTP (400, or 426 with Sec-WebSocket-Version: 13)
+// and gets a ws_t that is already closed, so RESTinio-shaped code keeps working.
+#pragma once
+
+#include <restinio/core.hpp>
+#include <restinio/impl/connection.hpp>
+#include <restinio/utils/base64.hpp>
+#include <restinio/utils/sha1.hpp>
+#include <restinio/websocket/impl/handshake.hpp>
+#include <restinio/websocket/impl/ws_connection.hpp>
+#include <restinio/websocket/message.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <typeinfo>
+
+namespace restinio
+{
+namespace websocket
+{
+namespace basic
+{
+
+// A WebSocket connection as the user holds it. Every member may be called from any thread;
+// releasing the last handle starts a graceful close.
+class ws_t : public std::enable_shared_from_this< ws_t >
+{
+public:
+    // Starts reading frames (the handler is called from now on). Call it unqualified:
+    // `activate( *wsh )`; upgrade() with activation_t::immediate calls it itself.
+    friend void activate( ws_t & ws )
+    {
+        if( auto conn = ws.connection() )
+            conn->init_read( ws.shared_from_this() );
+    }
+
+    ws_t( const ws_t & ) = delete;
+    ws_t( ws_t && ) = delete;
+    ws_t & operator=( const ws_t & ) = delete;
+    ws_t & operator=( ws_t && ) = delete;
+
+    ws_t( impl::ws_connection_handle_t ws_connection_handle, endpoint_t remote_endpoint )
+        : m_ws_connection_handle{ std::move( ws_connection_handle ) }
+        , m_connection_id{ m_ws_connection_handle ? m_ws_connection_handle->connection_id() : 0 }
+        , m_remote_endpoint{ remote_endpoint }
+    {}
+
+    ~ws_t()
+    {
+        try { shutdown(); } catch( ... ) {}
+    }
+
+    // 0 once the handle is empty (after shutdown(), kill() or a close frame was sent).
+    [[nodiscard]] connection_id_t connection_id() const
+    {
+        return connection() ? m_connection_id : 0;
+    }
+
+    void shutdown()
+    {
+        if( auto conn = take_connection() )
+            conn->shutdown();
+    }
+
+    void kill()
+    {
+        if( auto conn = take_connection() )
+            conn->kill();
+    }
+
+    void send_message(
+        final_frame_flag_t final_flag,
+        opcode_t opcode,
+        writable_item_t payload,
+        write_status_cb_t wscb = write_status_cb_t{} )
+    {
+        if( writable_item_type_t::trivial_write_operation != payload.write_type() )
+            throw exception_t{ "ws doesn't support sendfile" };
+
+        // A close frame is the last thing this handle sends.
+        auto conn = opcode_t::connection_close_frame == opcode ? take_connection() : connection();
+        if( !conn )
+            throw exception_t{ "websocket is not available" };
+        conn->send_frame( final_flag, opcode, std::move( payload ), std::move( wscb ) );
+    }
+
+    void send_message( message_t msg, write_status_cb_t wscb = write_status_cb_t{} )
+    {
+        send_message( msg.final_flag(), msg.opcode(), writable_item_t{ std::move( msg.payload() ) },
+                      std::move( wscb ) );
+    }
+
+    [[nodiscard]] const endpoint_t & remote_endpoint() const noexcept { return m_remote_endpoint; }
+
+private:
+    // The handle may be emptied by one thread while another sends: atomic access keeps that safe.
+    [[nodiscard]] impl::ws_connection_handle_t connection() const
+    {
+        return std::atomic_load( &m_ws_connection_handle );
+    }
+
+    [[nodiscard]] impl::ws_connection_handle_t take_connection()
+    {
+        return std::atomic_exchange( &m_ws_connection_handle, impl::ws_connection_handle_t{} );
+    }
+
+    impl::ws_connection_handle_t m_ws_connection_handle;
+    const connection_id_t m_connection_id;
+    const endpoint_t m_remote_endpoint;
+};
+
+enum class activation_t
+{
+    immediate,
+    delayed
+};
+
+namespace impl
+{
+
+// Answers a request that is not a valid opening handshake, and returns the closed ws_t
+// that upgrade() hands back in that case.
+template< typename Extra_Data >
+ws_handle_t refuse_upgrade( generic_request_t< Extra_Data > & req, upgrade_refusal_t refusal )
+{
+    const auto code = http_status_for( refusal );
+    auto response = req.create_response( http_status_line_t{
+            http_status_code_t{ code },
+            426 == code ? "Upgrade Required" : "Bad Request" } );
+    if( upgrade_refusal_t::unsupported_version == refusal )
+        response.append_header( http_field_t::sec_websocket_version, std::string{ supported_websocket_version } );
+    response.connection_close()
+            .append_header( http_field_t::content_type, "text/plain" )
+            .set_body( std::string{ upgrade_refusal_reason( refusal ) } )
+            .done();
+    return std::make_shared< ws_t >( ws_connection_handle_t{}, req.remote_endpoint() );
+}
+
+template< typename Extra_Data >
+[[nodiscard]] upgrade_refusal_t check_upgrade_request( const generic_request_t< Extra_Data > & req ) noexcept
+{
+    const auto & h = req.header();
+    if( http_connection_header_t::upgrade != h.connection() )
+        return upgrade_refusal_t::upgrade_not_websocket;
+    return impl::check_upgrade_request(
+            h.method().c_str(), h.http_major(), h.http_minor(),
+            h.opt_value_of( http_field_t::upgrade ),
+            h.opt_value_of( http_field_t::sec_websocket_key ),
+            h.opt_value_of( http_field_t::sec_websocket_version ) );
+}
+
+} // namespace impl
+
+// (A) The caller supplies every extra field of the 101 response (Sec-WebSocket-Accept included).
+template< typename Traits, typename WS_Message_Handler >
+ws_handle_t upgrade(
+    generic_request_type_from_traits_t< Traits > & req,
+    activation_t activation_flag,
+    http_header_fields_t upgrade_response_header_fields,
+    WS_Message_Handler ws_message_handler )
+{
+    if( !upgrade_response_header_fields.has_field( http_field_t::sec_websocket_accept ) )
+        throw exception_t{ fmt::format( "{} field is mandatory for upgrade response",
+                                        field_to_string( http_field_t::sec_websocket_accept ) ) };
+    if( !upgrade_response_header_fields.has_field( http_field_t::upgrade ) )
+        upgrade_response_header_fields.add_field( http_field_t::upgrade, "websocket" );
+
+    auto & connection = restinio::impl::access_req_connection( req );
+    if( !connection )
+        throw exception_t{ "no connection for upgrade: already moved" };
+    if( connection->traits_type() != typeid( Traits ) )
+        throw exception_t{ "upgrade<Traits>(): Traits must be the server's traits type" };
+
+    const auto refusal = impl::check_upgrade_request( req );
+    if( impl::upgrade_refusal_t::none != refusal )
+        return impl::refuse_upgrade( req, refusal );
+
+    // The request handler runs on the HTTP connection's strand with nothing in flight on its
+    // socket, so the socket and the bytes read after the request can be taken as they are.
+    auto http_connection = std::static_pointer_cast< restinio::impl::connection_t< Traits > >(
+            std::move( connection ) );
+    auto parts = http_connection->release_for_upgrade();
+    parts.m_settings->m_connection_state_notifier.notify(
+            http_connection->connection_id(), parts.m_remote_endpoint,
+            connection_state::upgraded_to_websocket_t{} );
+
+    http_response_header_t response_header{ status_switching_protocols() };
+    response_header.connection( http_connection_header_t::upgrade );
+    response_header.swap_fields( upgrade_response_header_fields );
+
+    using ws_connection_t = impl::ws_connection_t< Traits, WS_Message_Handler >;
+    auto ws_connection = std::make_shared< ws_connection_t >(
+            http_connection->connection_id(),
+            std::move( parts.m_socket ),
+            std::move( parts.m_settings ),
+            parts.m_remote_endpoint,
+            std::move( parts.m_lifetime_monitor ),
+            std::move( parts.m_bytes_after_request ),
+            std::move( ws_message_handler ) );
+    ws_connection->send_upgrade_response( restinio::impl::create_header_string(
+            response_header, restinio::impl::content_length_field_presence_t::skip_content_length ) );
+
+    auto result = std::make_shared< ws_t >( ws_connection, parts.m_remote_endpoint );
+    if( activation_t::immediate == activation_flag )
+        activate( *result );
+    return result;
+}
+
+// (B) The caller supplies the Sec-WebSocket-Accept value.
+template< typename Traits, typename WS_Message_Handler >
+auto upgrade(
+    generic_request_type_from_traits_t< Traits > & req,
+    activation_t activation_flag,
+    std::string sec_websocket_accept_field_value,
+    WS_Message_Handler ws_message_handler )
+{
+    http_header_fields_t fields;
+    fields.set_field( http_field_t::sec_websocket_accept, std::move( sec_websocket_accept_field_value ) );
+    return upgrade< Traits, WS_Message_Handler >(
+            req, activation_flag, std::move( fields ), std::move( ws_message_handler ) );
+}
+
+// (C) The caller supplies the Sec-WebSocket-Accept and Sec-WebSocket-Protocol values.
+template< typename Traits, typename WS_Message_Handler >
+auto upgrade(
+    generic_request_type_from_traits_t< Traits > & req,
+    activation_t activation_flag,
+    std::string sec_websocket_accept_field_value,
+    std::string sec_websocket_protocol_field_value,
+    WS_Message_Handler ws_message_handler )
+{
+    http_header_fields_t fields;
+    fields.set_field( http_field_t::sec_websocket_accept, std::move( sec_websocket_accept_field_value ) );
+    fields.set_field( http_field_t::sec_websocket_protocol, std::move( sec_websocket_protocol_field_value ) );
+    return upgrade< Traits, WS_Message_Handler >(
+            req, activation_flag, std::move( fields ), std::move( ws_message_handler ) );
+}
+
+// (D) Sec-WebSocket-Accept is computed from the request's Sec-WebSocket-Key (RFC 6455 4.2.2).
+template< typename Traits, typename WS_Message_Handler >
+auto upgrade(
+    generic_request_type_from_traits_t< Traits > & req,
+    activation_t activation_flag,
+    WS_Message_Handler ws_message_handler )
+{
+    const auto key = req.header().opt_value_of( http_field_t::sec_websocket_key );
+    return upgrade< Traits, WS_Message_Handler >(
+            req, activation_flag,
+            impl::make_sec_websocket_accept( key ? *key : string_view_t{} ),
+            std::move( ws_message_handler ) );
+}
+
+} // namespace basic
+} // namespace websocket
+} // namespace restinio
