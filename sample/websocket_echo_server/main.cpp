@@ -1,0 +1,215 @@
+// A configurable WebSocket echo server: text comes back as text, binary as binary, a ping is
+// answered with a pong carrying the same payload, and a close with a close. It accepts the
+// upgrade on any path and runs until SIGINT or SIGTERM.
+//
+//   websocket_echo_server [--address 127.0.0.1] [--port 8080] [--threads 1]
+//                         [--max-message-size BYTES] [--verbose]
+//
+// Benchmarks and conformance runs use it, so it is as strict and as fast as the library:
+// one thread gets single-threaded traits (no strand at all), more threads get strands.
+
+#include <restinio/core.hpp>
+#include <restinio/websocket/websocket.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace rws = restinio::websocket::basic;
+
+namespace
+{
+
+struct options_t
+{
+    std::string address{ "127.0.0.1" };
+    std::uint16_t port{ 8080 };
+    std::size_t threads{ 1 };
+    std::uint64_t max_message_size{ 16u * 1024u * 1024u };
+    bool verbose{ false };
+};
+
+[[noreturn]] void usage_and_exit( const char * program, int code )
+{
+    std::cerr << "usage: " << program
+              << " [--address A] [--port P] [--threads N] [--max-message-size BYTES] [--verbose]\n";
+    std::exit( code );
+}
+
+options_t parse_options( int argc, char ** argv )
+{
+    options_t options;
+    for( int i = 1; i < argc; ++i )
+    {
+        const std::string arg = argv[ i ];
+        const auto value = [&]() -> std::string {
+            if( i + 1 >= argc )
+                usage_and_exit( argv[ 0 ], 2 );
+            return argv[ ++i ];
+        };
+        if( "--address" == arg )
+            options.address = value();
+        else if( "--port" == arg )
+            options.port = static_cast< std::uint16_t >( std::stoul( value() ) );
+        else if( "--threads" == arg )
+            options.threads = std::max< std::size_t >( 1, std::stoul( value() ) );
+        else if( "--max-message-size" == arg )
+            options.max_message_size = std::stoull( value() );
+        else if( "--verbose" == arg )
+            options.verbose = true;
+        else if( "--help" == arg || "-h" == arg )
+            usage_and_exit( argv[ 0 ], 0 );
+        else
+            usage_and_exit( argv[ 0 ], 2 );
+    }
+    return options;
+}
+
+// Keeps every open WebSocket alive until its close arrives. The lock is a no-op on one thread.
+template< typename Mutex >
+class registry_t
+{
+public:
+    void add( const rws::ws_handle_t & wsh )
+    {
+        std::lock_guard< Mutex > lock{ m_lock };
+        m_handles.emplace( wsh->connection_id(), wsh );
+    }
+
+    void remove( restinio::connection_id_t id )
+    {
+        rws::ws_handle_t released;
+        {
+            std::lock_guard< Mutex > lock{ m_lock };
+            const auto it = m_handles.find( id );
+            if( it == m_handles.end() )
+                return;
+            released = std::move( it->second );
+            m_handles.erase( it );
+        }
+    }
+
+    void clear()
+    {
+        std::unordered_map< restinio::connection_id_t, rws::ws_handle_t > all;
+        {
+            std::lock_guard< Mutex > lock{ m_lock };
+            all.swap( m_handles );
+        }
+    }
+
+private:
+    Mutex m_lock;
+    std::unordered_map< restinio::connection_id_t, rws::ws_handle_t > m_handles;
+};
+
+template< typename Traits, typename Mutex >
+int serve( const options_t & options )
+{
+    registry_t< Mutex > registry;
+
+    auto handler = [ &registry ]( const restinio::request_handle_t & req ) {
+        if( restinio::http_connection_header_t::upgrade != req->header().connection() )
+        {
+            return req->create_response( restinio::status_bad_request() )
+                    .connection_close()
+                    .append_header( restinio::http_field::content_type, "text/plain" )
+                    .set_body( "this is a WebSocket echo server: send an upgrade request\n" )
+                    .done();
+        }
+
+        // Delayed activation: the handle is in the registry before the first message arrives.
+        auto wsh = rws::upgrade< Traits >( *req, rws::activation_t::delayed,
+            [ &registry ]( const rws::ws_handle_t & ws, const rws::message_handle_t & m ) {
+                switch( m->opcode() )
+                {
+                    case rws::opcode_t::text_frame:
+                    case rws::opcode_t::binary_frame:
+                    case rws::opcode_t::continuation_frame:
+                        ws->send_message( m->final_flag(), m->opcode(),
+                                          restinio::writable_item_t{ std::move( m->payload() ) } );
+                        break;
+                    case rws::opcode_t::ping_frame:
+                        ws->send_message( rws::final_frame, rws::opcode_t::pong_frame,
+                                          restinio::writable_item_t{ std::move( m->payload() ) } );
+                        break;
+                    case rws::opcode_t::connection_close_frame:
+                        // The library answers the close itself; the handle is no longer needed.
+                        registry.remove( ws->connection_id() );
+                        break;
+                    default:
+                        break;
+                }
+            } );
+        if( 0 != wsh->connection_id() )
+        {
+            registry.add( wsh );
+            activate( *wsh );
+        }
+        return restinio::request_accepted();
+    };
+
+    auto settings_for = [&]( auto settings ) {
+        return std::move( settings )
+                .address( options.address )
+                .port( options.port )
+                .request_handler( std::move( handler ) )
+                .websocket_max_message_size( options.max_message_size )
+                .read_next_http_message_timelimit( std::chrono::seconds{ 10 } )
+                .write_http_response_timelimit( std::chrono::seconds{ 30 } )
+                .socket_options_setter( []( restinio::socket_options_t & o ) {
+                    o.set_option( restinio::asio_ns::ip::tcp::no_delay{ true } );
+                } )
+                .acceptor_post_bind_hook( [ &options ]( restinio::asio_ns::ip::tcp::acceptor & a ) {
+                    // With --port 0 the system picks the port: say which, for scripts.
+                    std::cout << "websocket_echo_server: listening on ws://" << options.address << ":"
+                              << a.local_endpoint().port() << "/ with " << options.threads
+                              << " thread(s)" << std::endl;
+                } )
+                .cleanup_func( [ &registry ] { registry.clear(); } );
+    };
+
+    if( 1 == options.threads )
+        restinio::run( settings_for( restinio::on_this_thread< Traits >() ) );
+    else
+        restinio::run( settings_for( restinio::on_thread_pool< Traits >( options.threads ) ) );
+    return 0;
+}
+
+struct null_mutex_t
+{
+    void lock() noexcept {}
+    void unlock() noexcept {}
+};
+
+template< typename Logger >
+int serve_with_logger( const options_t & options )
+{
+    using single_thread_traits_t =
+        restinio::single_thread_traits_t< restinio::asio_timer_manager_t, Logger >;
+    using pool_traits_t = restinio::traits_t< restinio::asio_timer_manager_t, Logger >;
+
+    if( 1 == options.threads )
+        return serve< single_thread_traits_t, null_mutex_t >( options );
+    return serve< pool_traits_t, std::mutex >( options );
+}
+
+} // namespace
+
+int main( int argc, char ** argv )
+{
+    const options_t options = parse_options( argc, argv );
+    try
+    {
+        if( options.verbose )
+            return serve_with_logger< restinio::shared_ostream_logger_t >( options );
+        return serve_with_logger< restinio::null_logger_t >( options );
+    }
+    catch( const std::exception & ex )
+    {
+        std::cerr << "Error: " << ex.what() << std::endl;
+        return 1;
+    }
+}
