@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdint>
 #include <random>
 #include <sstream>
@@ -245,7 +246,7 @@ TEST_CASE( "http_field_t has appendix A's enumerators, order and names", "[heade
 
 TEST_CASE( "string_to_field ignores case and rejects near misses", "[header][field]" )
 {
-    const std::uint32_t seed = std::random_device{}();
+    const std::uint32_t seed = 20240601u;      // fixed, so a failure reproduces
     INFO( "seed " << seed );
     std::mt19937 rng{ seed };
     for( const auto & row : field_rows )
