@@ -120,41 +120,10 @@ public:
             const std::size_t available = size - offset;
             const std::size_t chunk_size = payload_left < available ?
                     static_cast< std::size_t >( payload_left ) : available;
-            std::uint8_t * const chunk = data + offset;
+            const frame_error_t error = take_payload( data + offset, chunk_size, sink );
             offset += chunk_size;
-
-            unmask( chunk, chunk_size, m_frame.mask_key, m_payload_received );
-
-            // RFC 6455 8.1, checked as the bytes arrive so a bad byte fails the connection
-            // without waiting for the rest of the frame (Autobahn 6.4.x).
-            if( m_frame_is_text && m_utf8.process( chunk, chunk_size ) != chunk_size )
-                return fail( frame_error_t::invalid_utf8 );
-
-            frame_error_t finish_error = frame_error_t::none;
-            if( 0u == m_payload_received && chunk_size == payload_left )
-            {
-                // The whole payload is in this input: copy it once, straight into the string
-                // the sink receives.
-                finish_error = finish_frame(
-                        std::string( reinterpret_cast< const char * >( chunk ), chunk_size ),
-                        sink );
-            }
-            else
-            {
-                // The length passed the limit check in start_frame(), so reserving it all is
-                // within what we agreed to spend.
-                if( 0u == m_payload_received )
-                {
-                    m_payload.clear();      // a moved-from string is only "valid"
-                    m_payload.reserve( static_cast< std::size_t >( m_frame.payload_length ) );
-                }
-                m_payload.append( reinterpret_cast< const char * >( chunk ), chunk_size );
-                m_payload_received += chunk_size;
-                if( m_payload_received == m_frame.payload_length )
-                    finish_error = finish_frame( std::move( m_payload ), sink );
-            }
-            if( frame_error_t::none != finish_error )
-                return finish_error;
+            if( frame_error_t::none != error )
+                return error;
             if( m_close_received )
                 break;
         }
@@ -175,6 +144,41 @@ private:
     {
         m_error = error;
         return error;
+    }
+
+    // Takes the next `chunk_size` payload bytes of the current frame (no more than it has
+    // left), and delivers the frame if they complete it.
+    template< typename Sink >
+    [[nodiscard]] frame_error_t
+    take_payload( std::uint8_t * chunk, std::size_t chunk_size, Sink & sink )
+    {
+        unmask( chunk, chunk_size, m_frame.mask_key, m_payload_received );
+
+        // RFC 6455 8.1, checked as the bytes arrive so a bad byte fails the connection
+        // without waiting for the rest of the frame (Autobahn 6.4.x).
+        if( m_frame_is_text && m_utf8.process( chunk, chunk_size ) != chunk_size )
+            return fail( frame_error_t::invalid_utf8 );
+
+        if( 0u == m_payload_received && chunk_size == m_frame.payload_length )
+        {
+            // The whole payload is in this input: copy it once, straight into the string the
+            // sink receives.
+            return finish_frame(
+                    std::string( reinterpret_cast< const char * >( chunk ), chunk_size ), sink );
+        }
+
+        // The length passed the limit check in start_frame(), so reserving all of it at once
+        // is within what we agreed to spend, and the appends never reallocate.
+        if( 0u == m_payload_received )
+        {
+            m_payload.clear();      // a moved-from string is only "valid"
+            m_payload.reserve( static_cast< std::size_t >( m_frame.payload_length ) );
+        }
+        m_payload.append( reinterpret_cast< const char * >( chunk ), chunk_size );
+        m_payload_received += chunk_size;
+        if( m_payload_received == m_frame.payload_length )
+            return finish_frame( std::move( m_payload ), sink );
+        return frame_error_t::none;
     }
 
     // All the header rules, in order; the first broken one decides the error. Updates the
