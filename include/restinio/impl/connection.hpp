@@ -253,14 +253,19 @@ private:
             const auto result = m_parser.parse( m_input.data() + m_input_begin, m_input_end - m_input_begin );
             m_input_begin += result.consumed;
 
-            if( m_parser.take_continue_request() && 0 == m_pending_requests )
-                send_interim_continue();
+            if( m_parser.take_continue_request() )
+                m_continue_owed = true;
 
             if( request_parse_status_t::request_ready == result.status )
+            {
+                // The whole body is here already: the 100 may be left out (RFC 9110 10.1.1).
+                m_continue_owed = false;
                 on_request( m_parser.take_request() );
+            }
             else if( request_parse_status_t::failed == result.status )
                 return refuse_input( m_parser.error_status() );
         }
+        send_interim_continue_if_owed();
         if( m_input_begin == m_input_end )
             start_read();
         update_deadline();
@@ -348,11 +353,15 @@ private:
                 write_group_t{ std::move( items ) } );
     }
 
-    void send_interim_continue()
+    // RFC 9110 10.1.1: the client may wait for a 100 (Continue) before it sends the body, so
+    // one is owed for every request that asked. It may only follow the responses to the
+    // requests before it, so with pipelined requests pending it waits until they are all
+    // written (it used to be dropped then, and the client waited for nothing).
+    void send_interim_continue_if_owed()
     {
-        // RFC 9110 10.1.1: the client may wait for this before it sends the body.
-        if( m_writing )
+        if( !m_continue_owed || 0 != m_pending_requests || m_writing || m_closed )
             return;
+        m_continue_owed = false;
         m_interim_response = "HTTP/1.1 100 Continue\r\n\r\n";
         m_writing = true;
         m_write_started_at = std::chrono::steady_clock::now();
@@ -392,6 +401,11 @@ private:
         {
             slot->m_final = true;
             slot->m_close_after = response_connection_attr_t::connection_close == flags.m_response_connection;
+            // RFC 9112 9.6: after a response with "Connection: close" no further request on
+            // this connection is processed, so pipelined bytes not yet parsed stay unread
+            // (a 501 for a rejected request used to let the next pipelined request through).
+            if( slot->m_close_after )
+                m_input_stopped = true;
         }
         try_write();
         update_deadline();
@@ -413,6 +427,10 @@ private:
             if( !slot.m_final )
                 break;
             ++m_completing_slots;
+            // Nothing may follow a "Connection: close" response on the wire: answers to
+            // requests pipelined behind it are dropped with the connection, not written.
+            if( slot.m_close_after )
+                break;
         }
         if( m_writing_groups.empty() )
             return;
@@ -617,6 +635,7 @@ private:
     bool m_peer_finished{ false };
     bool m_upgraded{ false };
     bool m_timer_scheduled{ false };
+    bool m_continue_owed{ false };
 };
 
 } // namespace impl
