@@ -12,6 +12,8 @@ endforeach()
 add_library(restinio_llhttp STATIC
     ${LLHTTP_SOURCE_DIR}/api.c ${LLHTTP_SOURCE_DIR}/http.c ${LLHTTP_SOURCE_DIR}/llhttp.c)
 add_library(restinio::llhttp ALIAS restinio_llhttp)
+# Strict mode: llhttp refuses what RFC 9112 refuses instead of guessing (e.g. LF-only line ends).
+target_compile_definitions(restinio_llhttp PRIVATE LLHTTP_STRICT_MODE=1)
 set_target_properties(restinio_llhttp PROPERTIES
     EXPORT_NAME llhttp OUTPUT_NAME restinio_llhttp POSITION_INDEPENDENT_CODE ON C_VISIBILITY_PRESET hidden)
 target_include_directories(restinio_llhttp PUBLIC

@@ -449,6 +449,7 @@ TEST_CASE( "malformed requests are answered with 400", "[http][parser][errors]" 
         { "chunk size overflows",        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1FFFFFFFFFFFFFFFF\r\n" },
         { "chunk without its CRLF",      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n" },
         { "binary junk",                 "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" },
+        { "space inside a field name",   "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n" },
     };
     for( const auto & row : rows )
     {
@@ -459,10 +460,13 @@ TEST_CASE( "malformed requests are answered with 400", "[http][parser][errors]" 
     }
 }
 
-TEST_CASE( "a request line without a version is an HTTP/0.9 request, which closes", "[http][parser]" )
+TEST_CASE( "only HTTP/1.x requests are served: 0.9 and 2.0 get 505", "[http][parser]" )
 {
-    // llhttp's reading of "GET /": a simple request, version 0.9, never kept alive.
-    CHECK( whole_log( "GET /\r\n\r\n" ) == "request GET / HTTP/0.9 close content-length=0 fields=[] body=[]\n" );
+    // llhttp reads "GET /" as an HTTP/0.9 simple request; neither it nor a "HTTP/2.0" request
+    // line is HTTP/1.1 syntax to be answered as such.
+    CHECK( whole_log( "GET /\r\n\r\n" ) == "error 505\n" );
+    CHECK( whole_log( "GET / HTTP/2.0\r\nHost: a\r\n\r\n" ) == "error 505\n" );
+    require_same_log_for_every_split( "GET / HTTP/2.0\r\nHost: a\r\n\r\n" );
 }
 
 TEST_CASE( "a failure is sticky and a good request before it is still delivered", "[http][parser][errors]" )

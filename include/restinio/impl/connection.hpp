@@ -52,6 +52,7 @@ struct upgraded_connection_parts_t
         case 431: return status_request_header_fields_too_large();
         case 500: return status_internal_server_error();
         case 501: return status_not_implemented();
+        case 505: return status_http_version_not_supported();
         default: return status_bad_request();
     }
 }

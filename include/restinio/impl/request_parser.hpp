@@ -31,7 +31,7 @@ enum class request_parse_status_t : std::uint8_t
 {
     need_more,          // everything given was consumed; the request is not complete yet
     request_ready,      // a request is complete: take_request(); `consumed` stops after it
-    failed              // the input is not a valid request: answer error_status() and close
+    failed              // not a valid request: answer error_status() and close
 };
 
 struct request_parse_result_t
@@ -100,7 +100,7 @@ public:
         return std::move( m_request );
     }
 
-    // The HTTP status to answer a failed request with: 400, 413, 414 or 431.
+    // The HTTP status to answer a failed request with: 400, 413, 414, 431 or 505.
     [[nodiscard]] std::uint16_t error_status() const noexcept { return m_error_status; }
 
     // True once per request that asked for `Expect: 100-continue` and has a body to send.
@@ -202,6 +202,10 @@ private:
         auto & s = self( p );
         auto & h = s.m_request.m_header;
         s.m_headers_done = true;
+        // Only HTTP/1.x speaks this syntax: "HTTP/2.0" in a request line, or a version-less
+        // HTTP/0.9 line, is not something to answer as if it were 1.1.
+        if( 1 != p->http_major )
+            return s.fail( 505 );
         h.method( default_http_methods_t::from_nodejs( p->method ) );
         h.http_major( p->http_major );
         h.http_minor( p->http_minor );
