@@ -182,8 +182,12 @@ ws_handle_t upgrade(
 
     // The request handler runs on the HTTP connection's strand with nothing in flight on its
     // socket, so the socket and the bytes read after the request can be taken as they are.
-    auto http_connection = std::static_pointer_cast< restinio::impl::connection_t< Traits > >(
-            std::move( connection ) );
+    auto http_connection =
+            std::static_pointer_cast< restinio::impl::connection_t< Traits > >( connection );
+    // Take the connection out of the request, so that a second upgrade() (or create_response())
+    // on it throws "already moved". C++17 has no rvalue static_pointer_cast: the std::move that
+    // was here copied the handle and left it in the request.
+    connection.reset();
     auto parts = http_connection->release_for_upgrade();
     parts.m_settings->m_connection_state_notifier.notify(
             http_connection->connection_id(), parts.m_remote_endpoint,

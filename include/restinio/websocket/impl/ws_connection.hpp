@@ -452,7 +452,10 @@ private:
 
     void on_write( const asio_ns::error_code & ec )
     {
-        m_writing = false;
+        // m_writing stays set while the callbacks run: a callback may send, and its frame must
+        // wait in m_queued. Starting a write from here would swap m_queued into
+        // m_writing_frames under this loop, and the clear() below would then drop the frame in
+        // flight (and its callback) while the old frames went out a second time.
         for( auto & frame : m_writing_frames )
             if( frame.m_callback )
             {
@@ -461,6 +464,7 @@ private:
                 catch( ... ) {}
             }
         m_writing_frames.clear();
+        m_writing = false;
 
         if( ec )
         {

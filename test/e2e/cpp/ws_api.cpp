@@ -1,0 +1,487 @@
+// End-to-end tests of the ws_t API as a C++ user sees it: an in-process server on 127.0.0.1
+// (port 0, one thread, run_async) and a blocking raw-socket client with a 5 s deadline per read.
+// These check what no external client can: connection_id(), remote_endpoint(), what throws on
+// an emptied handle, refused upgrades, write-callback error codes, and calls from a thread that
+// is not the server's.
+
+#include <restinio/core.hpp>
+#include <restinio/websocket/websocket.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/ostream.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rws = restinio::websocket::basic;
+using namespace std::chrono_literals;
+
+namespace
+{
+
+using traits_t = restinio::traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t >;
+
+const std::string rfc_key = "dGhlIHNhbXBsZSBub25jZQ==";
+const std::string rfc_accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+// A server on its own thread. Handles given to keep() live until the server stops.
+class test_server_t
+{
+public:
+    using handler_t = std::function< restinio::request_handling_status_t( const restinio::request_handle_t & ) >;
+
+    explicit test_server_t( handler_t handler )
+    {
+        auto port = m_port_promise.get_future();
+        m_server = restinio::run_async( restinio::own_io_context(),
+                restinio::server_settings_t< traits_t >{}
+                        .address( "127.0.0.1" )
+                        .port( 0 )
+                        .request_handler( [ h = std::move( handler ) ]( restinio::request_handle_t req ) {
+                            return h( req );
+                        } )
+                        .read_next_http_message_timelimit( 1s )
+                        .timer_manager( 100ms )
+                        .acceptor_post_bind_hook( [ this ]( restinio::asio_ns::ip::tcp::acceptor & a ) {
+                            m_port_promise.set_value( a.local_endpoint().port() );
+                        } )
+                        .cleanup_func( [ this ] {
+                            std::lock_guard< std::mutex > lock{ m_lock };
+                            m_kept.clear();
+                        } ),
+                1 );
+        m_port = port.get();
+    }
+
+    ~test_server_t() { m_server.reset(); }
+
+    [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
+
+    void keep( rws::ws_handle_t wsh )
+    {
+        std::lock_guard< std::mutex > lock{ m_lock };
+        m_kept.push_back( std::move( wsh ) );
+    }
+
+private:
+    std::promise< std::uint16_t > m_port_promise;
+    std::uint16_t m_port{ 0 };
+    std::mutex m_lock;
+    std::vector< rws::ws_handle_t > m_kept;
+    restinio::running_server_handle_t< traits_t > m_server;
+};
+
+// A blocking client socket with a receive deadline.
+class raw_client_t
+{
+public:
+    explicit raw_client_t( std::uint16_t port )
+    {
+        m_fd = ::socket( AF_INET, SOCK_STREAM, 0 );
+        REQUIRE( m_fd >= 0 );
+        timeval tv{ 5, 0 };
+        ::setsockopt( m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv );
+        int one = 1;
+        ::setsockopt( m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one );
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons( port );
+        addr.sin_addr.s_addr = htonl( INADDR_LOOPBACK );
+        REQUIRE( 0 == ::connect( m_fd, reinterpret_cast< sockaddr * >( &addr ), sizeof addr ) );
+    }
+
+    ~raw_client_t() { ::close( m_fd ); }
+
+    raw_client_t( const raw_client_t & ) = delete;
+    raw_client_t & operator=( const raw_client_t & ) = delete;
+
+    [[nodiscard]] std::uint16_t local_port() const
+    {
+        sockaddr_in addr{};
+        socklen_t len = sizeof addr;
+        ::getsockname( m_fd, reinterpret_cast< sockaddr * >( &addr ), &len );
+        return ntohs( addr.sin_port );
+    }
+
+    void write( const std::string & bytes )
+    {
+        REQUIRE( static_cast< ssize_t >( bytes.size() ) ==
+                 ::send( m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL ) );
+    }
+
+    // Fewer bytes than asked for means EOF or the deadline.
+    std::string read_exact( std::size_t n )
+    {
+        while( m_buffer.size() < n && fill() )
+            ;
+        const std::size_t taken = std::min( n, m_buffer.size() );
+        std::string result = m_buffer.substr( 0, taken );
+        m_buffer.erase( 0, taken );
+        return result;
+    }
+
+    std::string read_until( const std::string & marker )
+    {
+        while( m_buffer.find( marker ) == std::string::npos && fill() )
+            ;
+        const auto pos = m_buffer.find( marker );
+        REQUIRE( pos != std::string::npos );
+        std::string result = m_buffer.substr( 0, pos + marker.size() );
+        m_buffer.erase( 0, pos + marker.size() );
+        return result;
+    }
+
+    std::string upgrade( const std::string & path, const std::string & extra_fields = {} )
+    {
+        write( "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: " + rfc_key +
+               "\r\nSec-WebSocket-Version: 13\r\n" + extra_fields + "\r\n" );
+        return read_until( "\r\n\r\n" );
+    }
+
+    // The exact bytes of one server frame with a payload under 126 bytes.
+    std::string read_small_frame()
+    {
+        std::string head = read_exact( 2 );
+        REQUIRE( head.size() == 2 );
+        const auto n = static_cast< unsigned char >( head[ 1 ] );
+        REQUIRE( n < 126 );
+        return head + read_exact( n );
+    }
+
+    // True if the server ends the connection with nothing more sent before the deadline.
+    bool reads_eof()
+    {
+        if( !m_buffer.empty() )
+            return false;
+        char c;
+        const ssize_t n = ::recv( m_fd, &c, 1, 0 );
+        return 0 == n || ( n < 0 && ECONNRESET == errno );
+    }
+
+private:
+    bool fill()
+    {
+        char chunk[ 4096 ];
+        const ssize_t n = ::recv( m_fd, chunk, sizeof chunk, 0 );
+        if( n <= 0 )
+            return false;
+        m_buffer.append( chunk, static_cast< std::size_t >( n ) );
+        return true;
+    }
+
+    int m_fd{ -1 };
+    std::string m_buffer;
+};
+
+// A client frame (FIN set), masked with 11 22 33 44; payloads under 126 bytes.
+std::string client_frame( rws::opcode_t opcode, const std::string & payload )
+{
+    const unsigned char key[ 4 ] = { 0x11, 0x22, 0x33, 0x44 };
+    std::string frame;
+    frame += static_cast< char >( 0x80 | static_cast< unsigned >( opcode ) );
+    frame += static_cast< char >( 0x80 | payload.size() );
+    frame.append( reinterpret_cast< const char * >( key ), 4 );
+    for( std::size_t i = 0; i != payload.size(); ++i )
+        frame += static_cast< char >( payload[ i ] ^ key[ i % 4 ] );
+    return frame;
+}
+
+std::string server_close( std::uint16_t code )
+{
+    return std::string{ "\x88\x02", 2 } + rws::status_code_to_bin( static_cast< rws::status_code_t >( code ) );
+}
+
+const std::string exact_101 =
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+        rfc_accept + "\r\nUpgrade: websocket\r\n\r\n";
+
+void echo_handler( const rws::ws_handle_t & wsh, const rws::message_handle_t & m )
+{
+    if( rws::opcode_t::text_frame == m->opcode() || rws::opcode_t::binary_frame == m->opcode() )
+        wsh->send_message( *m );
+}
+
+// What the request handler saw, for the test thread to check.
+struct upgraded_t
+{
+    rws::ws_handle_t wsh;
+    restinio::connection_id_t request_connection_id{ 0 };
+    std::string request_remote_endpoint;
+};
+
+template< typename T >
+T get_within( std::future< T > & f )
+{
+    REQUIRE( std::future_status::ready == f.wait_for( 5s ) );
+    return f.get();
+}
+
+} // namespace
+
+TEST_CASE( "ws_t keeps the request's id and endpoint; shutdown() empties it", "[e2e][websocket][api]" )
+{
+    std::promise< upgraded_t > upgraded;
+    auto result = upgraded.get_future();
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        upgraded_t u;
+        u.request_connection_id = req->connection_id();
+        u.request_remote_endpoint = fmt::format( "{}", fmt::streamed( req->remote_endpoint() ) );
+        u.wsh = rws::upgrade< traits_t >( *req, rws::activation_t::immediate, echo_handler );
+        upgraded.set_value( u );
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    REQUIRE( client.upgrade( "/chat" ) == exact_101 );
+    auto u = get_within( result );
+
+    CHECK( 0 != u.request_connection_id );
+    CHECK( u.wsh->connection_id() == u.request_connection_id );
+    CHECK( fmt::format( "{}", fmt::streamed( u.wsh->remote_endpoint() ) ) == u.request_remote_endpoint );
+    CHECK( u.wsh->remote_endpoint().port() == client.local_port() );
+
+    client.write( client_frame( rws::opcode_t::text_frame, "hello" ) );
+    CHECK( client.read_small_frame() == std::string{ "\x81\x05hello" } );
+
+    u.wsh->shutdown();          // from the test thread, not the server's
+    CHECK( 0 == u.wsh->connection_id() );
+    CHECK_THROWS_WITH( u.wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "late" ),
+                       "websocket is not available" );
+    CHECK_NOTHROW( u.wsh->shutdown() );
+    CHECK_NOTHROW( u.wsh->kill() );
+    CHECK( u.wsh->remote_endpoint().port() == client.local_port() );   // still valid
+
+    CHECK( client.read_small_frame() == server_close( 1000 ) );
+    client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
+    CHECK( client.reads_eof() );
+}
+
+TEST_CASE( "sending a close frame empties the handle at once", "[e2e][websocket][api]" )
+{
+    std::promise< rws::ws_handle_t > upgraded;
+    auto result = upgraded.get_future();
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        upgraded.set_value( rws::upgrade< traits_t >( *req, rws::activation_t::immediate, echo_handler ) );
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    REQUIRE( client.upgrade( "/chat" ) == exact_101 );
+    auto wsh = get_within( result );
+    REQUIRE( 0 != wsh->connection_id() );
+
+    wsh->send_message( rws::final_frame, rws::opcode_t::connection_close_frame,
+                       rws::status_code_to_bin( rws::status_code_t::going_away ) + "bye" );
+    CHECK( 0 == wsh->connection_id() );
+    CHECK_THROWS_AS( wsh->send_message( rws::message_t{ rws::final_frame, rws::opcode_t::text_frame, "x" } ),
+                     restinio::exception_t );
+
+    CHECK( client.read_small_frame() == std::string{ "\x88\x05\x03\xe9" "bye" } );
+    client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::going_away ) ) );
+    CHECK( client.reads_eof() );
+}
+
+TEST_CASE( "a refused handshake gives a ws_t with id 0 and an HTTP answer", "[e2e][websocket][api]" )
+{
+    std::promise< rws::ws_handle_t > upgraded;
+    auto result = upgraded.get_future();
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        upgraded.set_value( rws::upgrade< traits_t >( *req, rws::activation_t::immediate, echo_handler ) );
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    client.write( "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: " + rfc_key + "\r\nSec-WebSocket-Version: 8\r\n\r\n" );
+    const std::string head = client.read_until( "\r\n\r\n" );
+    CHECK( head.rfind( "HTTP/1.1 426 ", 0 ) == 0 );
+    CHECK( head.find( "\r\nSec-WebSocket-Version: 13\r\n" ) != std::string::npos );
+
+    auto wsh = get_within( result );
+    CHECK( 0 == wsh->connection_id() );
+    CHECK_THROWS_WITH( wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "x" ),
+                       "websocket is not available" );
+    CHECK_NOTHROW( wsh->shutdown() );
+}
+
+TEST_CASE( "upgrade() misuse throws and leaves the request answerable", "[e2e][websocket][api]" )
+{
+    struct what_t { std::string no_accept, second_upgrade, response_after_upgrade; };
+    std::promise< what_t > messages;
+    auto result = messages.get_future();
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        std::string no_accept, moved, response;
+        try
+        {
+            // (A) with no Sec-WebSocket-Accept among the fields
+            (void)rws::upgrade< traits_t >( *req, rws::activation_t::immediate,
+                                            restinio::http_header_fields_t{}, echo_handler );
+        }
+        catch( const restinio::exception_t & ex )
+        {
+            no_accept = ex.what();
+        }
+        if( req->header().path() == "/twice" )
+        {
+            auto wsh = rws::upgrade< traits_t >( *req, rws::activation_t::immediate, echo_handler );
+            try
+            {
+                (void)rws::upgrade< traits_t >( *req, rws::activation_t::immediate, echo_handler );
+            }
+            catch( const restinio::exception_t & ex )
+            {
+                moved = ex.what();
+            }
+            try
+            {
+                req->create_response().done();
+            }
+            catch( const restinio::exception_t & ex )
+            {
+                response = ex.what();
+            }
+            server.keep( wsh );
+        }
+        else
+            req->create_response( restinio::status_internal_server_error() ).connection_close().done();
+        messages.set_value( { no_accept, moved, response } );
+        return restinio::request_accepted();
+    } };
+
+    SECTION( "no Sec-WebSocket-Accept" )
+    {
+        raw_client_t client{ server.port() };
+        // the request was still answered normally
+        CHECK( client.upgrade( "/once" ).rfind( "HTTP/1.1 500 ", 0 ) == 0 );
+        const auto r = get_within( result );
+        CHECK( r.no_accept == "Sec-WebSocket-Accept field is mandatory for upgrade response" );
+    }
+    SECTION( "a second upgrade of the same request" )
+    {
+        raw_client_t client{ server.port() };
+        CHECK( client.upgrade( "/twice" ) == exact_101 );
+        const auto r = get_within( result );
+        CHECK( r.second_upgrade == "no connection for upgrade: already moved" );
+        CHECK( r.response_after_upgrade == "connection already moved" );
+        client.write( client_frame( rws::opcode_t::text_frame, "ok" ) );
+        CHECK( client.read_small_frame() == std::string{ "\x81\x02ok" } );
+    }
+}
+
+TEST_CASE( "after the closing handshake sends are dropped and their callbacks say why", "[e2e][websocket][api]" )
+{
+    std::promise< rws::ws_handle_t > upgraded;
+    auto result = upgraded.get_future();
+    std::promise< void > close_seen;
+    auto close_future = close_seen.get_future();
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        auto wsh = rws::upgrade< traits_t >( *req, rws::activation_t::immediate,
+            [ &close_seen ]( const rws::ws_handle_t &, const rws::message_handle_t & m ) {
+                if( rws::opcode_t::connection_close_frame == m->opcode() )
+                    close_seen.set_value();
+            } );
+        upgraded.set_value( wsh );
+        return restinio::request_accepted();
+    } };
+
+    auto client = std::make_unique< raw_client_t >( server.port() );
+    REQUIRE( client->upgrade( "/chat" ) == exact_101 );
+    auto wsh = get_within( result );
+
+    // a write callback for a frame that is written reports success
+    std::promise< restinio::asio_ns::error_code > written;
+    auto written_future = written.get_future();
+    wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "x",
+                       [ &written ]( const restinio::asio_ns::error_code & ec ) { written.set_value( ec ); } );
+    CHECK( !get_within( written_future ) );
+    CHECK( client->read_small_frame() == std::string{ "\x81\x01x" } );
+
+    client->write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
+    REQUIRE( std::future_status::ready == close_future.wait_for( 5s ) );
+    CHECK( client->read_small_frame() == server_close( 1000 ) );
+    CHECK( client->reads_eof() );       // although wsh is still held
+    client.reset();
+
+    // The handle is still set, so sending does not throw; every frame is dropped: 101 while
+    // the connection is closing, 100 once its socket is closed.
+    CHECK( 0 != wsh->connection_id() );
+    std::vector< int > codes;
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while( ( codes.empty() || codes.back() != 100 ) && std::chrono::steady_clock::now() < deadline )
+    {
+        std::promise< restinio::asio_ns::error_code > dropped;
+        auto dropped_future = dropped.get_future();
+        REQUIRE_NOTHROW( wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "dropped",
+                [ &dropped ]( const restinio::asio_ns::error_code & ec ) { dropped.set_value( ec ); } ) );
+        const auto ec = get_within( dropped_future );
+        CHECK( std::string{ "restinio" } == ec.category().name() );
+        codes.push_back( ec.value() );
+        std::this_thread::sleep_for( 10ms );
+    }
+    REQUIRE( !codes.empty() );
+    CHECK( codes.back() == 100 );
+    for( std::size_t i = 0; i + 1 < codes.size(); ++i )
+        CHECK( codes[ i ] == 101 );
+}
+
+TEST_CASE( "a handler's std::exception is logged and the connection goes on", "[e2e][websocket][api]" )
+{
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        server.keep( rws::upgrade< traits_t >( *req, rws::activation_t::immediate,
+            []( const rws::ws_handle_t & wsh, const rws::message_handle_t & m ) {
+                if( "throw" == m->payload() )
+                    throw std::runtime_error{ "from the handler" };
+                echo_handler( wsh, m );
+            } ) );
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    REQUIRE( client.upgrade( "/chat" ) == exact_101 );
+    client.write( client_frame( rws::opcode_t::text_frame, "throw" ) + client_frame( rws::opcode_t::text_frame, "after" ) );
+    CHECK( client.read_small_frame() == std::string{ "\x81\x05" "after" } );
+}
+
+TEST_CASE( "shutdown() of a never activated connection", "[e2e][websocket][api]" )
+{
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        auto wsh = rws::upgrade< traits_t >( *req, rws::activation_t::delayed, echo_handler );
+        wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "before activation" );
+        wsh->shutdown();
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    REQUIRE( client.upgrade( "/chat" ) == exact_101 );
+    CHECK( client.read_small_frame() == std::string{ "\x81\x11" "before activation" } );
+    CHECK( client.read_small_frame() == server_close( 1000 ) );
+    client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
+    CHECK( client.reads_eof() );
+}
+
+TEST_CASE( "a handle dropped in the request handler closes at once with 1000", "[e2e][websocket][api]" )
+{
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        (void)rws::upgrade< traits_t >( *req, rws::activation_t::immediate, echo_handler );
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    REQUIRE( client.upgrade( "/chat" ) == exact_101 );
+    CHECK( client.read_small_frame() == server_close( 1000 ) );
+    client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
+    CHECK( client.reads_eof() );
+}

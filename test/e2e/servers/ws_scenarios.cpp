@@ -1,0 +1,518 @@
+// A WebSocket test server for the end-to-end suites: the request path chooses what the message
+// handler does, and GET /stats?tag=T tells the tests what the handlers of the connections
+// tagged T saw (upgrades, refused upgrades, messages, close codes, write-callback results).
+//
+//   e2e_server_ws_scenarios [--port 0] [--threads 1] [--close-wait-ms 10000] [--timer-ms 1000]
+//                           [--write-timeout-ms 5000] [--max-message-size BYTES]
+//
+// Paths (each takes ?tag=T; every handle is kept in a registry until the server stops, except
+// where a path says otherwise, so the tests also check that the server ends the TCP connection
+// after a closing handshake while the user still holds the handle):
+//
+//   /echo                  text, binary and continuation come back as they are, ping -> pong
+//   /seed                  every frame comes back as it is (ping as ping, close as close): the seed
+//   /shutdown-after-first  echoes the first message, then shutdown()
+//   /kill-after-first      kill() on the first message, no echo
+//   /close-1001-bye        echoes the first message, then sends close 1001 "bye"
+//   /delayed?ms=M          activation_t::delayed; sends text "waiting" at once, and another thread
+//                          calls activate() after M ms (default 300) and then sends "active"
+//   /release               echoes the first message, then drops the last handle
+//   /from-thread?n=N       a std::thread sends "thread <i>" for i in [0, N) and then "thread done"
+//                          through the handle while the handler echoes
+//   /callback              echoes each data frame with a write callback, which records its
+//                          error code and sends "written:<code>"; on a close it sends once more
+//                          and records the code that callback got
+//   /subprotocol           upgrade overload (C): Sec-WebSocket-Protocol: chat if the client offers it
+//   /extra-fields          upgrade overload (A) with X-Scenario: extra-fields
+//   /flood?size=BYTES      on the first message sends one binary message of BYTES (default 64 MiB)
+//
+// A refused handshake (upgrade() returns a ws_t whose connection_id() is 0) counts as "refused".
+// With --threads 1 the single-threaded traits are used (no strands), otherwise the default ones.
+
+#include <restinio/core.hpp>
+#include <restinio/websocket/websocket.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rws = restinio::websocket::basic;
+
+namespace
+{
+
+struct options_t
+{
+    std::uint16_t port{ 0 };
+    std::size_t threads{ 1 };
+    std::chrono::milliseconds close_wait{ 10000 };
+    std::chrono::milliseconds timer_period{ 1000 };
+    std::chrono::milliseconds write_timeout{ 5000 };
+    std::uint64_t max_message_size{ 16u * 1024u * 1024u };
+};
+
+[[noreturn]] void usage_and_exit( const char * program )
+{
+    std::cerr << "usage: " << program << " [--port P] [--threads N] [--close-wait-ms MS]"
+              << " [--timer-ms MS] [--write-timeout-ms MS] [--max-message-size BYTES]\n";
+    std::exit( 2 );
+}
+
+options_t parse_options( int argc, char ** argv )
+{
+    options_t options;
+    for( int i = 1; i < argc; ++i )
+    {
+        const std::string arg = argv[ i ];
+        if( i + 1 >= argc )
+            usage_and_exit( argv[ 0 ] );
+        const std::string value = argv[ ++i ];
+        if( "--port" == arg )
+            options.port = static_cast< std::uint16_t >( std::stoul( value ) );
+        else if( "--threads" == arg )
+            options.threads = std::max< std::size_t >( 1, std::stoul( value ) );
+        else if( "--close-wait-ms" == arg )
+            options.close_wait = std::chrono::milliseconds{ std::stol( value ) };
+        else if( "--timer-ms" == arg )
+            options.timer_period = std::chrono::milliseconds{ std::stol( value ) };
+        else if( "--write-timeout-ms" == arg )
+            options.write_timeout = std::chrono::milliseconds{ std::stol( value ) };
+        else if( "--max-message-size" == arg )
+            options.max_message_size = std::stoull( value );
+        else
+            usage_and_exit( argv[ 0 ] );
+    }
+    return options;
+}
+
+// What the handlers of one tag saw, reported as JSON by GET /stats?tag=T.
+struct tag_stats_t
+{
+    unsigned upgrades{ 0 };
+    unsigned refused{ 0 };
+    unsigned messages{ 0 };
+    std::vector< int > closes;
+    std::vector< int > callbacks;
+};
+
+std::string to_json( const std::vector< int > & values )
+{
+    std::string result = "[";
+    for( std::size_t i = 0; i != values.size(); ++i )
+        result += ( i ? "," : "" ) + std::to_string( values[ i ] );
+    return result + "]";
+}
+
+class stats_t
+{
+public:
+    template< typename F >
+    void update( const std::string & tag, F && f )
+    {
+        std::lock_guard< std::mutex > lock{ m_lock };
+        f( m_by_tag[ tag ] );
+    }
+
+    std::string json( const std::string & tag )
+    {
+        std::lock_guard< std::mutex > lock{ m_lock };
+        const tag_stats_t & s = m_by_tag[ tag ];
+        return "{\"upgrades\":" + std::to_string( s.upgrades ) +
+                ",\"refused\":" + std::to_string( s.refused ) +
+                ",\"messages\":" + std::to_string( s.messages ) +
+                ",\"closes\":" + to_json( s.closes ) +
+                ",\"callbacks\":" + to_json( s.callbacks ) + "}";
+    }
+
+private:
+    std::mutex m_lock;
+    std::map< std::string, tag_stats_t > m_by_tag;
+};
+
+// Handles kept alive until the server stops (or until a scenario drops one).
+class registry_t
+{
+public:
+    void add( const rws::ws_handle_t & wsh )
+    {
+        std::lock_guard< std::mutex > lock{ m_lock };
+        m_handles.emplace( wsh->connection_id(), wsh );
+    }
+
+    // Returns the handle so that the caller decides where the last reference dies.
+    rws::ws_handle_t take( restinio::connection_id_t id )
+    {
+        std::lock_guard< std::mutex > lock{ m_lock };
+        const auto it = m_handles.find( id );
+        if( it == m_handles.end() )
+            return {};
+        auto wsh = std::move( it->second );
+        m_handles.erase( it );
+        return wsh;
+    }
+
+    void clear()
+    {
+        std::map< restinio::connection_id_t, rws::ws_handle_t > all;
+        {
+            std::lock_guard< std::mutex > lock{ m_lock };
+            all.swap( m_handles );
+        }
+    }
+
+private:
+    std::mutex m_lock;
+    std::map< restinio::connection_id_t, rws::ws_handle_t > m_handles;
+};
+
+// Threads that act on WebSockets from outside the server's threads. They are joined by the
+// cleanup function, while the io_context their sockets belong to still exists.
+class background_t
+{
+public:
+    template< typename F >
+    void start( F && f )
+    {
+        std::lock_guard< std::mutex > lock{ m_lock };
+        m_threads.emplace_back( std::forward< F >( f ) );
+    }
+
+    [[nodiscard]] bool stopping() const noexcept { return m_stopping.load(); }
+
+    void join_all()
+    {
+        m_stopping = true;
+        std::vector< std::thread > threads;
+        {
+            std::lock_guard< std::mutex > lock{ m_lock };
+            threads.swap( m_threads );
+        }
+        for( auto & t : threads )
+            t.join();
+    }
+
+    // Sleeps for `d` unless the server is stopping; returns false if it is.
+    bool sleep_for( std::chrono::milliseconds d ) const
+    {
+        const auto until = std::chrono::steady_clock::now() + d;
+        while( std::chrono::steady_clock::now() < until )
+        {
+            if( stopping() )
+                return false;
+            std::this_thread::sleep_for( std::chrono::milliseconds{ 5 } );
+        }
+        return !stopping();
+    }
+
+private:
+    std::mutex m_lock;
+    std::vector< std::thread > m_threads;
+    std::atomic< bool > m_stopping{ false };
+};
+
+bool is_data( rws::opcode_t op )
+{
+    return rws::opcode_t::text_frame == op || rws::opcode_t::binary_frame == op ||
+            rws::opcode_t::continuation_frame == op;
+}
+
+void echo( const rws::ws_handle_t & wsh, const rws::message_t & m )
+{
+    wsh->send_message( m.final_flag(), m.opcode(), restinio::writable_item_t{ m.payload() } );
+}
+
+std::string accept_for( const restinio::request_t & req )
+{
+    const auto key = req.header().opt_value_of( restinio::http_field::sec_websocket_key );
+    const std::string key_and_guid =
+            std::string{ key ? *key : restinio::string_view_t{} } + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    return restinio::utils::base64::encode(
+            restinio::utils::sha1::to_string( restinio::utils::sha1::make_digest( key_and_guid ) ) );
+}
+
+template< typename Traits >
+class scenarios_t
+{
+public:
+    explicit scenarios_t( const options_t & options ) : m_options{ options } {}
+
+    restinio::request_handling_status_t handle( const restinio::request_handle_t & req )
+    {
+        const auto query = restinio::parse_query( req->header().query() );
+        const std::string tag{ query.get_param( "tag" ).value_or( "" ) };
+        const std::string path{ req->header().path() };
+
+        if( restinio::http_connection_header_t::upgrade != req->header().connection() )
+        {
+            if( "/stats" == path )
+                return req->create_response()
+                        .append_header( restinio::http_field::content_type, "application/json" )
+                        .set_body( m_stats.json( tag ) )
+                        .done();
+            return req->create_response( restinio::status_not_found() ).connection_close().done();
+        }
+
+        rws::ws_handle_t wsh;
+        if( "/echo" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
+                if( is_data( m.opcode() ) )
+                    echo( wsh, m );
+                else if( rws::opcode_t::ping_frame == m.opcode() )
+                    wsh->send_message( rws::final_frame, rws::opcode_t::pong_frame,
+                                       restinio::writable_item_t{ m.payload() } );
+            } );
+        else if( "/seed" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
+                wsh->send_message( m );
+            } );
+        else if( "/shutdown-after-first" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
+                if( is_data( m.opcode() ) )
+                {
+                    echo( wsh, m );
+                    wsh->shutdown();
+                }
+            } );
+        else if( "/kill-after-first" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
+                if( is_data( m.opcode() ) )
+                    wsh->kill();
+            } );
+        else if( "/close-1001-bye" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
+                if( is_data( m.opcode() ) )
+                {
+                    echo( wsh, m );
+                    wsh->send_message( rws::final_frame, rws::opcode_t::connection_close_frame,
+                            rws::status_code_to_bin( rws::status_code_t::going_away ) + "bye" );
+                }
+            } );
+        else if( "/delayed" == path )
+        {
+            wsh = upgrade_d( *req, tag, rws::activation_t::delayed, []( auto & wsh, auto & m, auto & ) {
+                if( is_data( m.opcode() ) )
+                    echo( wsh, m );
+            } );
+            if( wsh->connection_id() )
+            {
+                // Frames sent before activation are written; nothing is read until activate().
+                wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "waiting" );
+                const auto delay = std::chrono::milliseconds{ std::stol(
+                        std::string{ query.get_param( "ms" ).value_or( "300" ) } ) };
+                m_background.start( [ this, wsh, delay ] {
+                    if( !m_background.sleep_for( delay ) )
+                        return;
+                    activate( *wsh );
+                    wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "active" );
+                } );
+            }
+        }
+        else if( "/release" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ this ]( auto & wsh, auto & m, auto & ) {
+                if( is_data( m.opcode() ) )
+                {
+                    echo( wsh, m );
+                    // The handler's own argument is the last reference after this; it dies when
+                    // the handler returns.
+                    auto released = m_registry.take( wsh->connection_id() );
+                }
+            } );
+        else if( "/from-thread" == path )
+        {
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
+                if( is_data( m.opcode() ) )
+                    echo( wsh, m );
+            } );
+            if( wsh->connection_id() )
+            {
+                const int n = std::stoi( std::string{ query.get_param( "n" ).value_or( "100" ) } );
+                m_background.start( [ this, wsh, n ] {
+                    for( int i = 0; i != n && !m_background.stopping(); ++i )
+                    {
+                        wsh->send_message( rws::final_frame, rws::opcode_t::text_frame,
+                                           "thread " + std::to_string( i ) );
+                        if( 0 == i % 8 )
+                            std::this_thread::sleep_for( std::chrono::milliseconds{ 1 } );
+                    }
+                    wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "thread done" );
+                } );
+            }
+        }
+        else if( "/callback" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ this, tag ]( auto & wsh, auto & m, auto & ) {
+                const bool close = rws::opcode_t::connection_close_frame == m.opcode();
+                if( !is_data( m.opcode() ) && !close )
+                    return;
+                // Weak: a strong handle inside the connection's own queue would keep it alive.
+                std::weak_ptr< rws::ws_t > weak = wsh;
+                auto cb = [ this, tag, weak ]( const restinio::asio_ns::error_code & ec ) {
+                    m_stats.update( tag, [&]( tag_stats_t & s ) { s.callbacks.push_back( ec.value() ); } );
+                    if( auto ws = weak.lock(); ws && !ec )
+                        ws->send_message( rws::final_frame, rws::opcode_t::text_frame,
+                                          "written:" + std::to_string( ec.value() ) );
+                };
+                if( close )
+                    wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "too late", cb );
+                else
+                    wsh->send_message( m.final_flag(), m.opcode(),
+                                       restinio::writable_item_t{ m.payload() }, cb );
+            } );
+        else if( "/subprotocol" == path )
+        {
+            const auto offered = req->header().opt_value_of( restinio::http_field::sec_websocket_protocol );
+            const bool chat = offered && std::string{ *offered }.find( "chat" ) != std::string::npos;
+            auto handler = make_handler( tag, []( auto & wsh, auto & m, auto & ) {
+                if( is_data( m.opcode() ) )
+                    echo( wsh, m );
+            } );
+            if( chat )
+                wsh = rws::upgrade< Traits >( *req, rws::activation_t::delayed, accept_for( *req ),
+                                              "chat", std::move( handler ) );
+            else
+                wsh = rws::upgrade< Traits >( *req, rws::activation_t::delayed, accept_for( *req ),
+                                              std::move( handler ) );
+            register_and_activate( wsh, tag );
+        }
+        else if( "/extra-fields" == path )
+        {
+            restinio::http_header_fields_t fields;
+            fields.set_field( restinio::http_field::sec_websocket_accept, accept_for( *req ) );
+            fields.set_field( "X-Scenario", "extra-fields" );
+            wsh = rws::upgrade< Traits >( *req, rws::activation_t::delayed, std::move( fields ),
+                    make_handler( tag, []( auto & wsh, auto & m, auto & ) {
+                        if( is_data( m.opcode() ) )
+                            echo( wsh, m );
+                    } ) );
+            register_and_activate( wsh, tag );
+        }
+        else if( "/flood" == path )
+        {
+            const std::size_t size = std::stoull(
+                    std::string{ query.get_param( "size" ).value_or( "67108864" ) } );
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ size ]( auto & wsh, auto & m, auto & first ) {
+                if( is_data( m.opcode() ) && first )
+                    wsh->send_message( rws::final_frame, rws::opcode_t::binary_frame,
+                                       std::string( size, 'f' ) );
+            } );
+        }
+        else
+            return req->create_response( restinio::status_not_found() ).connection_close().done();
+
+        return restinio::request_accepted();
+    }
+
+    void cleanup()
+    {
+        m_background.join_all();
+        m_registry.clear();
+    }
+
+private:
+    // Wraps a scenario: counts messages, records close codes, and tells the scenario whether
+    // this is the first data message. `act( wsh, message, first )`.
+    template< typename Act >
+    auto make_handler( const std::string & tag, Act act )
+    {
+        return [ this, tag, act, first = true ]( rws::ws_handle_t wsh, rws::message_handle_t m ) mutable {
+            if( rws::opcode_t::connection_close_frame == m->opcode() )
+            {
+                const auto code = m->payload().size() >= 2 ?
+                        static_cast< int >( rws::status_code_from_bin( m->payload() ) ) : 0;
+                m_stats.update( tag, [&]( tag_stats_t & s ) { s.closes.push_back( code ); } );
+            }
+            else
+                m_stats.update( tag, [&]( tag_stats_t & s ) { ++s.messages; } );
+            const bool is_first = first && is_data( m->opcode() );
+            if( is_first )
+                first = false;
+            act( wsh, *m, is_first );
+        };
+    }
+
+    // Upgrade overload (D), the usual one.
+    template< typename Act >
+    rws::ws_handle_t upgrade_d( restinio::request_t & req, const std::string & tag,
+                                rws::activation_t activation, Act act )
+    {
+        // Register before reading starts, so the handler can always find its handle.
+        auto wsh = rws::upgrade< Traits >( req, rws::activation_t::delayed, make_handler( tag, act ) );
+        if( rws::activation_t::immediate == activation )
+            register_and_activate( wsh, tag );
+        else
+            count_upgrade( wsh, tag );
+        return wsh;
+    }
+
+    void register_and_activate( const rws::ws_handle_t & wsh, const std::string & tag )
+    {
+        if( count_upgrade( wsh, tag ) )
+            activate( *wsh );
+    }
+
+    bool count_upgrade( const rws::ws_handle_t & wsh, const std::string & tag )
+    {
+        const bool upgraded = 0 != wsh->connection_id();
+        m_stats.update( tag, [&]( tag_stats_t & s ) { ++( upgraded ? s.upgrades : s.refused ); } );
+        if( upgraded )
+            m_registry.add( wsh );
+        return upgraded;
+    }
+
+    const options_t & m_options;
+    stats_t m_stats;
+    registry_t m_registry;
+    background_t m_background;
+};
+
+template< typename Traits >
+void serve( const options_t & options )
+{
+    scenarios_t< Traits > scenarios{ options };
+    auto settings_for = [&]( auto settings ) {
+        return std::move( settings )
+                .address( "127.0.0.1" )
+                .port( options.port )
+                .request_handler( [ &scenarios ]( const restinio::request_handle_t & req ) {
+                    return scenarios.handle( req );
+                } )
+                .websocket_max_message_size( options.max_message_size )
+                .read_next_http_message_timelimit( options.close_wait )
+                .write_http_response_timelimit( options.write_timeout )
+                .timer_manager( options.timer_period )
+                .acceptor_post_bind_hook( [ &options ]( restinio::asio_ns::ip::tcp::acceptor & a ) {
+                    std::cout << "ws_scenarios: listening on ws://127.0.0.1:" << a.local_endpoint().port()
+                              << "/ with " << options.threads << " thread(s)" << std::endl;
+                } )
+                .cleanup_func( [ &scenarios ] { scenarios.cleanup(); } );
+    };
+    if( 1 == options.threads )
+        restinio::run( settings_for( restinio::on_this_thread< Traits >() ) );
+    else
+        restinio::run( settings_for( restinio::on_thread_pool< Traits >( options.threads ) ) );
+}
+
+} // namespace
+
+int main( int argc, char ** argv )
+{
+    const options_t options = parse_options( argc, argv );
+    try
+    {
+        if( 1 == options.threads )
+            serve< restinio::single_thread_traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t > >( options );
+        else
+            serve< restinio::traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t > >( options );
+    }
+    catch( const std::exception & ex )
+    {
+        std::cerr << "Error: " << ex.what() << std::endl;
+        return 1;
+    }
+    return 0;
+}

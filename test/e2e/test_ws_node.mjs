@@ -1,0 +1,275 @@
+// End-to-end tests with Node's `ws` (Debian node-ws, found through NODE_PATH) as the client,
+// against e2e_server_ws_scenarios and the websocket_echo_server sample. Run by `node --test`.
+// Every wait has a deadline; servers run on ephemeral ports and are stopped after each suite.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+
+// ESM ignores NODE_PATH; require() honours it.
+const require = createRequire(import.meta.url);
+const WebSocket = require('ws');
+
+function startServer(envName, args) {
+    const path = process.env[envName];
+    if (!path)
+        throw new Error(`${envName} is not set (run the tests through ctest)`);
+    return new Promise((resolve, reject) => {
+        const proc = spawn(path, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+        let output = '';
+        const timer = setTimeout(() => reject(new Error(`no port from ${path}: ${output}`)), 10000);
+        proc.stdout.on('data', (chunk) => {
+            output += chunk;
+            const m = /:(\d{2,5})\//.exec(output);
+            if (m) {
+                clearTimeout(timer);
+                proc.stdout.removeAllListeners('data');
+                proc.stdout.resume();
+                resolve({ proc, port: Number(m[1]) });
+            }
+        });
+        proc.on('exit', (code) => reject(new Error(`${path} exited with ${code}: ${output}`)));
+    });
+}
+
+function stopServer(server) {
+    return new Promise((resolve) => {
+        if (server.proc.exitCode !== null)
+            return resolve(server.proc.exitCode);
+        const timer = setTimeout(() => server.proc.kill('SIGKILL'), 10000);
+        server.proc.removeAllListeners('exit');
+        server.proc.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+        server.proc.kill('SIGTERM');
+    });
+}
+
+function withDeadline(promise, ms, what) {
+    let timer;
+    return Promise.race([
+        promise.finally(() => clearTimeout(timer)),
+        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms); }),
+    ]);
+}
+
+// A client that queues incoming messages, so a test can await them one at a time.
+class client_t {
+    constructor(url, protocols) {
+        this.ws = new WebSocket(url, protocols, { perMessageDeflate: false, maxPayload: 0 });
+        this.messages = [];
+        this.waiters = [];
+        this.ws.on('message', (data, isBinary) => {
+            const m = { data: Buffer.from(data), isBinary };
+            const w = this.waiters.shift();
+            if (w) w(m); else this.messages.push(m);
+        });
+        this.closed = new Promise((resolve) => {
+            this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+        });
+        this.ws.on('error', () => {});   // 'close' follows and carries the outcome
+    }
+
+    open() {
+        return withDeadline(new Promise((resolve, reject) => {
+            this.ws.once('open', resolve);
+            this.ws.once('unexpected-response', (req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+            this.ws.once('error', reject);
+        }), 5000, 'open');
+    }
+
+    next() {
+        const m = this.messages.shift();
+        if (m) return Promise.resolve(m);
+        return withDeadline(new Promise((resolve) => this.waiters.push(resolve)), 10000, 'message');
+    }
+
+    send(data, options = {}) {
+        return new Promise((resolve, reject) => this.ws.send(data, options, (e) => (e ? reject(e) : resolve())));
+    }
+
+    async close(code, reason) {
+        this.ws.close(code, reason);
+        return this.whenClosed();
+    }
+
+    whenClosed() {
+        return withDeadline(this.closed, 5000, 'close');
+    }
+}
+
+async function connect(url, protocols) {
+    const c = new client_t(url, protocols);
+    await c.open();
+    return c;
+}
+
+async function stats(port, tag) {
+    const res = await fetch(`http://127.0.0.1:${port}/stats?tag=${tag}`);
+    return res.json();
+}
+
+async function waitStats(port, tag, predicate) {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+        const s = await stats(port, tag);
+        if (predicate(s) || Date.now() > deadline)
+            return s;
+        await new Promise((r) => setTimeout(r, 20));
+    }
+}
+
+let tagCounter = 0;
+const newTag = () => `node${process.pid}x${++tagCounter}`;
+
+describe('ws_scenarios server with node ws', () => {
+    let server;
+    const url = (path, tag) => `ws://127.0.0.1:${server.port}${path}?tag=${tag}`;
+
+    before(async () => {
+        server = await startServer('E2E_SERVER_WS_SCENARIOS', ['--close-wait-ms', '1000', '--timer-ms', '100']);
+    });
+    after(async () => { assert.equal(await stopServer(server), 0); });
+
+    test('echoes text and binary of every length class', async () => {
+        const c = await connect(url('/echo', newTag()));
+        for (const n of [0, 1, 125, 126, 127, 65535, 65536, 1 << 20]) {
+            const text = 'ü'.repeat(Math.floor(n / 2)) + 'a'.repeat(n % 2);
+            await c.send(text);
+            const t = await c.next();
+            assert.equal(t.isBinary, false, `text of ${n} bytes`);
+            assert.equal(t.data.toString('utf8'), text);
+            const bin = randomBytes(n);
+            await c.send(bin);
+            const b = await c.next();
+            assert.equal(b.isBinary, true, `binary of ${n} bytes`);
+            assert.ok(b.data.equals(bin), `binary of ${n} bytes`);
+        }
+        assert.deepEqual(await c.close(1000), { code: 1000, reason: '' });
+    });
+
+    test('fragmented sends are echoed and reassembled', async () => {
+        const tag = newTag();
+        const c = await connect(url('/echo', tag));
+        await c.send('frag', { fin: false });
+        await c.send('men', { fin: false });
+        await c.send('ted €', { fin: true });
+        assert.equal((await c.next()).data.toString(), 'fragmented €');
+        await c.send(Buffer.from([1, 2]), { fin: false, binary: true });
+        await c.send(Buffer.alloc(70000, 3), { fin: true, binary: true });
+        const b = await c.next();
+        assert.equal(b.isBinary, true);
+        assert.ok(b.data.equals(Buffer.concat([Buffer.from([1, 2]), Buffer.alloc(70000, 3)])));
+        await c.close(1000);
+        const s = await waitStats(server.port, tag, (s) => s.closes.length > 0);
+        assert.equal(s.messages, 5);   // one handler call per frame
+        assert.deepEqual(s.closes, [1000]);
+    });
+
+    test('ping gets a pong with the same payload', async () => {
+        const c = await connect(url('/echo', newTag()));
+        for (const payload of [Buffer.alloc(0), Buffer.from('ping!'), randomBytes(125)]) {
+            const pong = withDeadline(new Promise((resolve) => c.ws.once('pong', resolve)), 3000, 'pong');
+            c.ws.ping(payload);
+            assert.ok((await pong).equals(payload));
+        }
+        await c.close(1000);
+    });
+
+    test('client close codes and reasons are echoed', async () => {
+        for (const [code, reason] of [[1000, ''], [1001, 'away'], [1011, 'oops'], [3000, 'x'], [4999, 'fermé ✓']]) {
+            const tag = newTag();
+            const c = await connect(url('/echo', tag));
+            assert.deepEqual(await c.close(code, reason), { code, reason });
+            const s = await waitStats(server.port, tag, (s) => s.closes.length > 0);
+            assert.deepEqual(s.closes, [code]);
+        }
+    });
+
+    test('server shutdown() gives 1000', async () => {
+        const c = await connect(url('/shutdown-after-first', newTag()));
+        await c.send('first');
+        assert.equal((await c.next()).data.toString(), 'first');
+        assert.deepEqual(await c.whenClosed(), { code: 1000, reason: '' });
+    });
+
+    test('user close 1001 "bye"', async () => {
+        const c = await connect(url('/close-1001-bye', newTag()));
+        await c.send('x');
+        assert.equal((await c.next()).data.toString(), 'x');
+        assert.deepEqual(await c.whenClosed(), { code: 1001, reason: 'bye' });
+    });
+
+    test('kill() drops the connection without a close frame', async () => {
+        const c = await connect(url('/kill-after-first', newTag()));
+        await c.send('x');
+        assert.deepEqual(await c.whenClosed(), { code: 1006, reason: '' });
+    });
+
+    test('release of the last handle closes with 1000', async () => {
+        const c = await connect(url('/release', newTag()));
+        await c.send('x');
+        assert.equal((await c.next()).data.toString(), 'x');
+        assert.deepEqual(await c.whenClosed(), { code: 1000, reason: '' });
+    });
+
+    test('subprotocol chosen by upgrade overload (C)', async () => {
+        const c = await connect(url('/subprotocol', newTag()), ['superchat', 'chat']);
+        assert.equal(c.ws.protocol, 'chat');
+        await c.close(1000);
+    });
+
+    test('a refused handshake is an HTTP error for the client', async () => {
+        await assert.rejects(connect(url('/no-such-path', newTag())), /HTTP 404/);
+    });
+});
+
+describe('websocket_echo_server sample with node ws', () => {
+    let server;
+    const url = () => `ws://127.0.0.1:${server.port}/`;
+
+    before(async () => {
+        server = await startServer('WEBSOCKET_ECHO_SERVER',
+            ['--port', '0', '--threads', '2', '--max-message-size', '100000']);
+    });
+    after(async () => { assert.equal(await stopServer(server), 0); });
+
+    test('50 concurrent clients, 20 echoes each', async () => {
+        const one = async (i) => {
+            const c = await connect(url());
+            for (let j = 0; j < 20; ++j) {
+                const text = `client ${i} message ${j} ` + 'x'.repeat((i * 31 + j) % 300);
+                await c.send(j % 2 ? Buffer.from(text) : text);
+                const m = await c.next();
+                assert.equal(m.isBinary, j % 2 === 1);
+                assert.equal(m.data.toString(), text);
+            }
+            assert.deepEqual(await c.close(1000, `bye ${i}`), { code: 1000, reason: `bye ${i}` });
+        };
+        await withDeadline(Promise.all(Array.from({ length: 50 }, (_, i) => one(i))), 30000, '50 clients');
+    });
+
+    test('ping is answered with pong', async () => {
+        const c = await connect(url());
+        const pong = withDeadline(new Promise((resolve) => c.ws.once('pong', resolve)), 3000, 'pong');
+        c.ws.ping('hi');
+        assert.equal((await pong).toString(), 'hi');
+        await c.close(1000);
+    });
+
+    test('a message over --max-message-size gets 1009', async () => {
+        const ok = await connect(url());
+        await ok.send(Buffer.alloc(100000, 1));
+        assert.equal((await ok.next()).data.length, 100000);
+        await ok.close(1000);
+
+        const c = await connect(url());
+        await c.send(Buffer.alloc(100001, 1));
+        assert.deepEqual(await c.whenClosed(), { code: 1009, reason: '' });
+
+        const f = await connect(url());     // the limit covers the whole fragmented message
+        await f.send('a'.repeat(60000), { fin: false });
+        await f.send('a'.repeat(60000), { fin: true });
+        assert.deepEqual(await f.whenClosed(), { code: 1009, reason: '' });
+    });
+});

@@ -1,0 +1,142 @@
+"""The seed's echo sample (sample/websocket_echo) as it is: fixed address localhost:8080, path
+/chat, every frame echoed back unchanged (ping as ping), RESTinio's logger on stdout. These tests
+speak raw bytes and compare them exactly (shared/spec/seed-sample-api.md section 3). If port
+8080 is taken they are skipped, saying so. Also: the sample's source is the seed text verbatim."""
+
+import os
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+
+from e2e_support import binary
+from ws_raw import (CLOSE, CONT, PING, TEXT, RFC_ACCEPT, close_frame, frame, raw_client)
+
+PORT = 8080
+EXACT_101 = ("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+             f"Sec-WebSocket-Accept: {RFC_ACCEPT}\r\nUpgrade: websocket\r\n\r\n")
+EXACT_501 = b"HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
+def port_in_use(port):
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+class seed_source_test(unittest.TestCase):
+    def test_sample_is_the_seed_verbatim(self):
+        shared = os.environ.get("RESTINIO_SHARED_DIR")
+        source = os.environ.get("RESTINIO_SOURCE_DIR")
+        self.assertTrue(shared and source, "run through ctest (RESTINIO_SHARED_DIR, RESTINIO_SOURCE_DIR)")
+        with open(os.path.join(shared, "seeds", "000_02d89f70d7e9dc9e.txt"), "rb") as f:
+            seed = f.read()
+        with open(os.path.join(source, "sample", "websocket_echo", "main.cpp"), "rb") as f:
+            sample = f.read()
+        start = seed.index(b"#include <restinio/all.hpp>")
+        self.assertEqual(sample, seed[start:])
+
+
+class seed_sample_test(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if port_in_use(PORT):
+            raise unittest.SkipTest(f"port {PORT} is taken on 127.0.0.1; the seed sample cannot listen")
+        # The logger traces every event to stdout: a file, so a full pipe can never block it.
+        cls.log = tempfile.TemporaryFile()
+        cls.proc = subprocess.Popen([binary("WEBSOCKET_ECHO")], stdout=cls.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not port_in_use(PORT):
+            if cls.proc.poll() is not None:
+                cls.log.seek(0)
+                output = cls.log.read().decode(errors="replace")
+                if "Address already in use" in output:
+                    raise unittest.SkipTest(f"port {PORT} was taken while the seed sample started")
+                raise AssertionError(f"the seed sample exited with {cls.proc.returncode}: {output}")
+            if time.monotonic() > deadline:
+                cls.proc.kill()
+                raise AssertionError("the seed sample does not listen on 8080")
+            time.sleep(0.05)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proc.poll() is None:
+            cls.proc.kill()
+            cls.proc.wait()
+        cls.log.close()
+
+    def client(self):
+        c = raw_client(PORT)
+        self.assertEqual(c.upgrade("/chat"), EXACT_101)
+        return c
+
+    def test_exact_101_for_the_rfc_key(self):
+        with self.client():
+            pass
+
+    def test_text_echo(self):
+        with self.client() as c:
+            c.send(frame(TEXT, "hello"))
+            self.assertEqual(c.read_frame_bytes(), bytes([0x81, 0x05]) + b"hello")
+
+    def test_ping_is_echoed_as_ping(self):
+        with self.client() as c:
+            c.send(frame(PING, "pp"))
+            self.assertEqual(c.read_frame_bytes(), bytes([0x89, 0x02, 0x70, 0x70]))
+
+    def test_fragments_are_echoed_unjoined(self):
+        with self.client() as c:
+            c.send(frame(TEXT, "he", fin=False) + frame(CONT, "llo"))
+            self.assertEqual(c.read_frame_bytes(), b"\x01\x02he")
+            self.assertEqual(c.read_frame_bytes(), b"\x80\x03llo")
+
+    def test_lengths(self):
+        with self.client() as c:
+            c.send(frame(TEXT, b"x" * 200))
+            self.assertEqual(c.read_frame_bytes(), b"\x81\x7e\x00\xc8" + b"x" * 200)
+            c.send(frame(0x2, b"\x00" * 70000))
+            self.assertEqual(c.read_frame_bytes(), b"\x82\x7f\x00\x00\x00\x00\x00\x01\x11\x70" + b"\x00" * 70000)
+
+    def test_client_close_is_echoed_then_eof(self):
+        with self.client() as c:
+            c.send(frame(CLOSE, struct.pack("!H", 1000) + b"r"))
+            self.assertEqual(c.read_frame_bytes(), bytes([0x88, 0x03, 0x03, 0xE8, 0x72]))
+            self.assertTrue(c.reads_eof(3))
+
+    def test_unmasked_frame_gets_1002_then_eof(self):
+        with self.client() as c:
+            c.send(b"\x81\x05hello")
+            self.assertEqual(c.read_frame_bytes(), close_frame(1002))
+            self.assertTrue(c.reads_eof(3))
+
+    def test_invalid_utf8_gets_1007(self):
+        with self.client() as c:
+            c.send(frame(TEXT, b"\xff\xfe"))
+            self.assertEqual(c.read_frame_bytes(), close_frame(1007))
+            c.send(frame(CLOSE, struct.pack("!H", 1007)))
+            self.assertTrue(c.reads_eof(3))
+
+    def test_get_chat_without_upgrade_is_exactly_501(self):
+        for request in [b"GET /chat HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                        b"GET /other HTTP/1.1\r\nHost: localhost\r\n\r\n"]:
+            with self.subTest(request=request), raw_client(PORT) as c:
+                c.send(request)
+                self.assertEqual(c.read_exact(len(EXACT_501)), EXACT_501)
+                self.assertTrue(c.reads_eof(3))
+
+    def test_zz_sigint_closes_open_clients_with_1000_and_exits_0(self):
+        # named to run last: it stops the server
+        with self.client() as c:
+            c.send(frame(TEXT, "still open"))
+            self.assertEqual(c.read_frame_bytes(), b"\x81\x0astill open")
+            self.proc.send_signal(signal.SIGINT)
+            self.assertEqual(c.read_frame_bytes(), bytes([0x88, 0x02, 0x03, 0xE8]))
+            self.assertTrue(c.reads_eof(5))
+        self.assertEqual(self.proc.wait(10), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
