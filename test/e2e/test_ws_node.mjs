@@ -12,7 +12,30 @@ import { randomBytes } from 'node:crypto';
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
 
-function startServer(envName, args) {
+// The port is printed right after bind(), before listen(): wait until connections are accepted.
+async function waitListening(port, deadlineMs) {
+    const net = await import('node:net');
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+        const ok = await new Promise((resolve) => {
+            const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+            s.on('error', () => resolve(false));
+        });
+        if (ok)
+            return;
+        if (Date.now() > until)
+            throw new Error(`nothing listens on 127.0.0.1:${port}`);
+        await new Promise((r) => setTimeout(r, 20));
+    }
+}
+
+async function startServer(envName, args) {
+    const server = await spawnServer(envName, args);
+    await waitListening(server.port, 10000);
+    return server;
+}
+
+function spawnServer(envName, args) {
     const path = process.env[envName];
     if (!path)
         throw new Error(`${envName} is not set (run the tests through ctest)`);

@@ -46,6 +46,7 @@ public:
 
     ws_t( impl::ws_connection_handle_t ws_connection_handle, endpoint_t remote_endpoint )
         : m_ws_connection_handle{ std::move( ws_connection_handle ) }
+        , m_open{ static_cast< bool >( m_ws_connection_handle ) }
         , m_connection_id{ m_ws_connection_handle ? m_ws_connection_handle->connection_id() : 0 }
         , m_remote_endpoint{ remote_endpoint }
     {}
@@ -98,18 +99,21 @@ public:
     [[nodiscard]] const endpoint_t & remote_endpoint() const noexcept { return m_remote_endpoint; }
 
 private:
-    // The handle may be emptied by one thread while another sends: atomic access keeps that safe.
-    [[nodiscard]] impl::ws_connection_handle_t connection() const
+    // "Emptying the handle" is a flag, so that one thread may empty it while another sends
+    // without any lock or reference count traffic per message. The connection object itself is
+    // kept until this ws_t goes; its socket is closed by then as RESTinio's would be.
+    [[nodiscard]] impl::ws_connection_base_t * connection() const noexcept
     {
-        return std::atomic_load( &m_ws_connection_handle );
+        return m_open.load( std::memory_order_acquire ) ? m_ws_connection_handle.get() : nullptr;
     }
 
-    [[nodiscard]] impl::ws_connection_handle_t take_connection()
+    [[nodiscard]] impl::ws_connection_base_t * take_connection() noexcept
     {
-        return std::atomic_exchange( &m_ws_connection_handle, impl::ws_connection_handle_t{} );
+        return m_open.exchange( false, std::memory_order_acq_rel ) ? m_ws_connection_handle.get() : nullptr;
     }
 
-    impl::ws_connection_handle_t m_ws_connection_handle;
+    const impl::ws_connection_handle_t m_ws_connection_handle;
+    std::atomic< bool > m_open;
     const connection_id_t m_connection_id;
     const endpoint_t m_remote_endpoint;
 };

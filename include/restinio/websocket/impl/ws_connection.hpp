@@ -42,6 +42,21 @@ inline std::array< std::uint8_t, 64 * 1024 > & per_thread_read_buffer() noexcept
     return buffer;
 }
 
+// True when the caller already runs on `strand` (in the message handler, say), so work for the
+// connection can be done at once rather than wrapped and dispatched.
+template< typename Executor >
+[[nodiscard]] bool running_in_this_thread( const asio_ns::strand< Executor > & strand ) noexcept
+{
+    return strand.running_in_this_thread();
+}
+
+// The no-op strand of single-threaded traits: being on the io_context's thread is enough.
+[[nodiscard]] inline bool running_in_this_thread( const asio_ns::any_io_executor & executor ) noexcept
+{
+    const auto * io_executor = executor.target< asio_ns::io_context::executor_type >();
+    return io_executor && io_executor->running_in_this_thread();
+}
+
 // One frame waiting to be written: its header inline, its payload as given (never copied).
 struct outgoing_frame_t
 {
@@ -138,6 +153,8 @@ public:
         writable_item_t payload,
         write_status_cb_t wscb ) override
     {
+        if( running_in_this_thread( m_strand ) )
+            return on_send_frame( final_flag, opcode, std::move( payload ), std::move( wscb ) );
         asio_ns::dispatch( m_strand,
             [ self = self_handle(), final_flag, opcode, p = std::move( payload ), cb = std::move( wscb ) ]() mutable {
                 self->on_send_frame( final_flag, opcode, std::move( p ), std::move( cb ) );
@@ -174,7 +191,7 @@ public:
             case read_state_t::any_frame:
                 if( opcode_t::connection_close_frame == opcode )
                     return on_peer_close( std::move( payload ) );
-                return deliver( std::make_shared< message_t >( final_flag, opcode, std::move( payload ) ) );
+                return deliver( make_message( final_flag, opcode, std::move( payload ) ) );
 
             case read_state_t::only_close_frame:
                 // Our close went first; the peer's answer completes the handshake.
@@ -267,6 +284,10 @@ private:
             process_input( buffer.data(), n );
             if( m_closed )
                 return;
+            // A read that did not fill the buffer took everything there was: the next arrival
+            // is a new readiness event, so there is no need for a read that would only fail.
+            if( n < buffer.size() )
+                return wait_readable();
         }
         // Let other connections on this thread have a turn, then go on reading.
         asio_ns::post( m_strand, [ self = self_handle() ] { self->on_readable( {} ); } );
@@ -359,6 +380,22 @@ private:
 
     // ---- the user's side ----
 
+    // A message object the previous handler call did not keep is reused: one allocation less
+    // per frame.
+    [[nodiscard]] message_handle_t make_message(
+        final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
+    {
+        if( m_spare_message )
+        {
+            auto message = std::move( m_spare_message );
+            message->set_final_flag( final_flag );
+            message->set_opcode( opcode );
+            message->payload() = std::move( payload );
+            return message;
+        }
+        return std::make_shared< message_t >( final_flag, opcode, std::move( payload ) );
+    }
+
     void deliver( message_handle_t message )
     {
         auto wsh = m_ws.lock();
@@ -366,7 +403,9 @@ private:
             return;
         try
         {
-            m_handler( std::move( wsh ), std::move( message ) );
+            m_handler( std::move( wsh ), message_handle_t{ message } );
+            if( 1 == message.use_count() )
+                m_spare_message = std::move( message );
         }
         catch( const std::exception & ex )
         {
@@ -441,6 +480,17 @@ private:
         }
 
         m_writing = true;
+
+        // Most batches fit in the socket's send buffer: write at once, and wait only for what
+        // the socket could not take.
+        asio_ns::error_code ec;
+        const std::size_t written = m_socket.write_some( m_gather, ec );
+        if( !ec && written == asio_ns::buffer_size( m_gather ) )
+            return on_write( ec );
+        if( ec && ec != asio_ns::error::would_block && ec != asio_ns::error::try_again )
+            return on_write( ec );
+        drop_written_prefix( m_gather, ec ? 0 : written );
+
         m_write_started_at = std::chrono::steady_clock::now();
         schedule_timer_if_needed();
         asio_ns::async_write( m_socket, m_gather,
@@ -448,6 +498,19 @@ private:
                 [ self = self_handle() ]( const asio_ns::error_code & ec, std::size_t ) {
                     self->on_write( ec );
                 } ) );
+    }
+
+    static void drop_written_prefix( std::vector< asio_ns::const_buffer > & buffers, std::size_t written )
+    {
+        auto first = buffers.begin();
+        while( first != buffers.end() && written >= first->size() )
+        {
+            written -= first->size();
+            ++first;
+        }
+        if( first != buffers.end() )
+            *first += written;
+        buffers.erase( buffers.begin(), first );
     }
 
     void on_write( const asio_ns::error_code & ec )
@@ -522,6 +585,7 @@ private:
     std::string m_pending_input;
     WS_Message_Handler m_handler;
     std::weak_ptr< ws_t > m_ws;
+    message_handle_t m_spare_message;
 
     std::vector< outgoing_frame_t > m_queued;
     std::vector< outgoing_frame_t > m_writing_frames;
