@@ -10,6 +10,7 @@
 #include <restinio/impl/connection.hpp>
 #include <restinio/utils/base64.hpp>
 #include <restinio/utils/sha1.hpp>
+#include <restinio/websocket/impl/close_payload.hpp>
 #include <restinio/websocket/impl/handshake.hpp>
 #include <restinio/websocket/impl/ws_connection.hpp>
 #include <restinio/websocket/message.hpp>
@@ -66,6 +67,24 @@ public:
     {
         if( auto conn = take_connection() )
             conn->shutdown();
+    }
+
+    // Not in RESTinio: a graceful close with a chosen code and reason, as sending the close
+    // frame yourself would be (then the peer's close is awaited, and TCP closed). A code that
+    // may not be sent (RFC 6455 7.4: 1005, 1006, ...) or a reason that is not UTF-8 or makes the
+    // payload longer than 125 bytes is a programming error: exception_t.
+    void shutdown( status_code_t code, string_view_t reason = {} )
+    {
+        const auto raw_code = static_cast< std::uint16_t >( code );
+        if( !impl::is_valid_close_code( raw_code ) )
+            throw exception_t{ fmt::format( "{} may not be sent as a close code", raw_code ) };
+        if( reason.size() > impl::max_control_payload_size - 2u
+            || !utils::is_valid_utf8( reinterpret_cast< const std::uint8_t * >( reason.data() ), reason.size() ) )
+            throw exception_t{ "a close reason must be valid UTF-8 of at most 123 bytes" };
+
+        if( auto conn = take_connection() )
+            conn->send_frame( final_frame, opcode_t::connection_close_frame,
+                              writable_item_t{ status_code_to_bin( code ).append( reason ) }, {} );
     }
 
     void kill()

@@ -294,6 +294,33 @@ TEST_CASE( "sending a close frame empties the handle at once", "[e2e][websocket]
     CHECK( client.reads_eof() );
 }
 
+TEST_CASE( "shutdown( code, reason ) sends that close, waits for the peer's, then ends", "[e2e][websocket][api]" )
+{
+    std::promise< rws::ws_handle_t > upgraded;
+    auto result = upgraded.get_future();
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        upgraded.set_value( rws::upgrade< traits_t >( *req, rws::activation_t::immediate, echo_handler ) );
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    REQUIRE( client.upgrade( "/chat" ) == exact_101 );
+    auto wsh = get_within( result );
+
+    CHECK_THROWS_AS( wsh->shutdown( rws::status_code_t::connection_lost ), restinio::exception_t );
+    CHECK_THROWS_AS( wsh->shutdown( rws::status_code_t::going_away, std::string( 124, 'x' ) ), restinio::exception_t );
+    CHECK_THROWS_AS( wsh->shutdown( rws::status_code_t::going_away, "\xff" ), restinio::exception_t );
+    REQUIRE( 0 != wsh->connection_id() );
+
+    wsh->shutdown( rws::status_code_t::going_away, "bye" );
+    CHECK( 0 == wsh->connection_id() );
+    wsh->shutdown( rws::status_code_t::going_away, "again" );    // an empty handle: nothing happens
+
+    CHECK( client.read_small_frame() == std::string{ "\x88\x05\x03\xe9" "bye" } );
+    client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::going_away ) ) );
+    CHECK( client.reads_eof() );
+}
+
 TEST_CASE( "a refused handshake gives a ws_t with id 0 and an HTTP answer", "[e2e][websocket][api]" )
 {
     std::promise< rws::ws_handle_t > upgraded;
