@@ -147,37 +147,102 @@ namespace impl
     return size;
 }
 
+// set_body() and append_body(): the body parts collected until they are sent.
+template< typename Builder >
+class body_collecting_builder_t : public base_response_builder_t< Builder >
+{
+public:
+    using base_response_builder_t< Builder >::base_response_builder_t;
+
+    Builder & set_body( writable_item_t body ) &
+    {
+        m_body.clear();
+        m_body.push_back( std::move( body ) );
+        return static_cast< Builder & >( *this );
+    }
+    Builder && set_body( writable_item_t body ) && { return std::move( set_body( std::move( body ) ) ); }
+
+    Builder & append_body( writable_item_t body_part ) &
+    {
+        m_body.push_back( std::move( body_part ) );
+        return static_cast< Builder & >( *this );
+    }
+    Builder && append_body( writable_item_t body_part ) &&
+    {
+        return std::move( append_body( std::move( body_part ) ) );
+    }
+
+protected:
+    // Moves the collected parts to the end of `items`.
+    void take_body_into( writable_items_container_t & items )
+    {
+        for( auto & part : m_body )
+            items.push_back( std::move( part ) );
+        m_body.clear();
+    }
+
+    writable_items_container_t m_body;
+};
+
+// flush() and done() for builders that send a response in parts: the header goes with the
+// first part; Builder::add_ready_parts( items, parts ) says what else each part carries.
+template< typename Builder, typename Base, content_length_field_presence_t Length_Field >
+class flushing_builder_t : public Base
+{
+public:
+    using Base::Base;
+
+    Builder & flush( write_status_cb_t wscb = write_status_cb_t{} ) &
+    {
+        send_ready_parts( response_parts_attr_t::not_final_parts, std::move( wscb ) );
+        return static_cast< Builder & >( *this );
+    }
+    Builder && flush( write_status_cb_t wscb = write_status_cb_t{} ) &&
+    {
+        return std::move( flush( std::move( wscb ) ) );
+    }
+
+    request_handling_status_t done( write_status_cb_t wscb = write_status_cb_t{} )
+    {
+        send_ready_parts( response_parts_attr_t::final_parts, std::move( wscb ) );
+        return request_accepted();
+    }
+
+private:
+    void send_ready_parts( response_parts_attr_t parts, write_status_cb_t wscb )
+    {
+        if( !this->has_connection() )
+            throw exception_t{ "done() cannot be called twice" };
+
+        writable_items_container_t items;
+        if( !m_header_was_sent )
+        {
+            m_header_was_sent = true;
+            items.emplace_back( create_header_string( this->m_header, Length_Field ) );
+        }
+        static_cast< Builder & >( *this ).add_ready_parts( items, parts );
+
+        write_group_t wg{ std::move( items ) };
+        wg.after_write_notificator( std::move( wscb ) );
+        this->send( std::move( wg ), parts );
+    }
+
+    bool m_header_was_sent{ false };
+};
+
 } // namespace impl
 
 // The whole body is collected; done() sends the header with its Content-Length and the body.
 template<>
 class response_builder_t< restinio_controlled_output_t > final
-    : public base_response_builder_t< response_builder_t< restinio_controlled_output_t > >
+    : public impl::body_collecting_builder_t< response_builder_t< restinio_controlled_output_t > >
 {
-    using base_type_t = base_response_builder_t< response_builder_t< restinio_controlled_output_t > >;
+    using base_type_t = impl::body_collecting_builder_t< response_builder_t< restinio_controlled_output_t > >;
 
 public:
     using self_type_t = response_builder_t< restinio_controlled_output_t >;
     using base_type_t::base_type_t;
     response_builder_t( response_builder_t && ) = default;
-
-    self_type_t & set_body( writable_item_t body ) &
-    {
-        m_body.clear();
-        m_body.push_back( std::move( body ) );
-        return *this;
-    }
-    self_type_t && set_body( writable_item_t body ) && { return std::move( set_body( std::move( body ) ) ); }
-
-    self_type_t & append_body( writable_item_t body_part ) &
-    {
-        m_body.push_back( std::move( body_part ) );
-        return *this;
-    }
-    self_type_t && append_body( writable_item_t body_part ) &&
-    {
-        return std::move( append_body( std::move( body_part ) ) );
-    }
 
     request_handling_status_t done( write_status_cb_t wscb = write_status_cb_t{} )
     {
@@ -188,9 +253,7 @@ public:
         writable_items_container_t items;
         items.reserve( 1 + m_body.size() );
         items.emplace_back( impl::create_header_string( m_header ) );
-        for( auto & part : m_body )
-            items.push_back( std::move( part ) );
-        m_body.clear();
+        take_body_into( items );
 
         write_group_t wg{ std::move( items ) };
         wg.status_line_size( 1 );
@@ -198,17 +261,21 @@ public:
         send( std::move( wg ), impl::response_parts_attr_t::final_parts );
         return request_accepted();
     }
-
-private:
-    writable_items_container_t m_body;
 };
 
 // The user sets Content-Length and may send the body in several flushes.
 template<>
 class response_builder_t< user_controlled_output_t > final
-    : public base_response_builder_t< response_builder_t< user_controlled_output_t > >
+    : public impl::flushing_builder_t<
+            response_builder_t< user_controlled_output_t >,
+            impl::body_collecting_builder_t< response_builder_t< user_controlled_output_t > >,
+            impl::content_length_field_presence_t::add_content_length >
 {
-    using base_type_t = base_response_builder_t< response_builder_t< user_controlled_output_t > >;
+    using base_type_t = impl::flushing_builder_t<
+            response_builder_t< user_controlled_output_t >,
+            impl::body_collecting_builder_t< response_builder_t< user_controlled_output_t > >,
+            impl::content_length_field_presence_t::add_content_length >;
+    friend base_type_t;
 
 public:
     using self_type_t = response_builder_t< user_controlled_output_t >;
@@ -225,84 +292,30 @@ public:
         return std::move( set_content_length( content_length ) );
     }
 
-    self_type_t & set_body( writable_item_t body ) &
-    {
-        m_body.clear();
-        m_body.push_back( std::move( body ) );
-        return *this;
-    }
-    self_type_t && set_body( writable_item_t body ) && { return std::move( set_body( std::move( body ) ) ); }
-
-    self_type_t & append_body( writable_item_t body_part ) &
-    {
-        m_body.push_back( std::move( body_part ) );
-        return *this;
-    }
-    self_type_t && append_body( writable_item_t body_part ) &&
-    {
-        return std::move( append_body( std::move( body_part ) ) );
-    }
-
-    self_type_t & flush( write_status_cb_t wscb = write_status_cb_t{} ) &
-    {
-        send_ready_data( impl::response_parts_attr_t::not_final_parts, std::move( wscb ) );
-        return *this;
-    }
-    self_type_t && flush( write_status_cb_t wscb = write_status_cb_t{} ) &&
-    {
-        return std::move( flush( std::move( wscb ) ) );
-    }
-
-    request_handling_status_t done( write_status_cb_t wscb = write_status_cb_t{} )
-    {
-        send_ready_data( impl::response_parts_attr_t::final_parts, std::move( wscb ) );
-        return request_accepted();
-    }
-
 private:
-    void send_ready_data( impl::response_parts_attr_t parts, write_status_cb_t wscb )
+    void add_ready_parts( writable_items_container_t & items, impl::response_parts_attr_t )
     {
-        if( !has_connection() )
-            throw exception_t{ "done() cannot be called twice" };
-
-        writable_items_container_t items;
-        items.reserve( 1 + m_body.size() );
-        if( !m_header_was_sent )
-        {
-            m_header_was_sent = true;
-            items.emplace_back( impl::create_header_string(
-                    m_header, impl::content_length_field_presence_t::add_content_length ) );
-        }
-        for( auto & part : m_body )
-            items.push_back( std::move( part ) );
-        m_body.clear();
-
-        write_group_t wg{ std::move( items ) };
-        wg.after_write_notificator( std::move( wscb ) );
-        send( std::move( wg ), parts );
+        take_body_into( items );
     }
-
-    writable_items_container_t m_body;
-    bool m_header_was_sent{ false };
 };
 
 // Transfer-Encoding: chunked; each appended chunk is framed, done() adds the last chunk.
 template<>
 class response_builder_t< chunked_output_t > final
-    : public base_response_builder_t< response_builder_t< chunked_output_t > >
+    : public impl::flushing_builder_t<
+            response_builder_t< chunked_output_t >,
+            base_response_builder_t< response_builder_t< chunked_output_t > >,
+            impl::content_length_field_presence_t::add_chunked_transfer_encoding >
 {
-    using base_type_t = base_response_builder_t< response_builder_t< chunked_output_t > >;
+    using base_type_t = impl::flushing_builder_t<
+            response_builder_t< chunked_output_t >,
+            base_response_builder_t< response_builder_t< chunked_output_t > >,
+            impl::content_length_field_presence_t::add_chunked_transfer_encoding >;
+    friend base_type_t;
 
 public:
     using self_type_t = response_builder_t< chunked_output_t >;
-
-    response_builder_t(
-        http_status_line_t status_line,
-        impl::connection_handle_t connection,
-        request_id_t request_id,
-        bool should_keep_alive )
-        : base_type_t{ std::move( status_line ), std::move( connection ), request_id, should_keep_alive }
-    {}
+    using base_type_t::base_type_t;
     response_builder_t( response_builder_t && ) = default;
 
     self_type_t & append_chunk( writable_item_t chunk ) &
@@ -316,36 +329,9 @@ public:
         return std::move( append_chunk( std::move( chunk ) ) );
     }
 
-    self_type_t & flush( write_status_cb_t wscb = write_status_cb_t{} ) &
-    {
-        send_ready_data( impl::response_parts_attr_t::not_final_parts, std::move( wscb ) );
-        return *this;
-    }
-    self_type_t && flush( write_status_cb_t wscb = write_status_cb_t{} ) &&
-    {
-        return std::move( flush( std::move( wscb ) ) );
-    }
-
-    request_handling_status_t done( write_status_cb_t wscb = write_status_cb_t{} )
-    {
-        send_ready_data( impl::response_parts_attr_t::final_parts, std::move( wscb ) );
-        return request_accepted();
-    }
-
 private:
-    void send_ready_data( impl::response_parts_attr_t parts, write_status_cb_t wscb )
+    void add_ready_parts( writable_items_container_t & items, impl::response_parts_attr_t parts )
     {
-        if( !has_connection() )
-            throw exception_t{ "done() cannot be called twice" };
-
-        writable_items_container_t items;
-        items.reserve( 2 + 3 * m_chunks.size() );
-        if( !m_header_was_sent )
-        {
-            m_header_was_sent = true;
-            items.emplace_back( impl::create_header_string(
-                    m_header, impl::content_length_field_presence_t::add_chunked_transfer_encoding ) );
-        }
         for( auto & chunk : m_chunks )
         {
             // RFC 9112 7.1: chunk-size in hex, CRLF, chunk-data, CRLF.
@@ -357,14 +343,9 @@ private:
 
         if( impl::response_parts_attr_t::final_parts == parts )
             items.emplace_back( const_buffer( "0\r\n\r\n", 5 ) );
-
-        write_group_t wg{ std::move( items ) };
-        wg.after_write_notificator( std::move( wscb ) );
-        send( std::move( wg ), parts );
     }
 
     writable_items_container_t m_chunks;
-    bool m_header_was_sent{ false };
 };
 
 } // namespace restinio
