@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <vector>
 
 namespace restinio
 {
@@ -42,6 +43,7 @@ public:
         , m_ip_blocker{ settings.ip_blocker() }
         , m_connection_settings{ std::move( connection_settings ) }
         , m_retry_timer{ io_context }
+        , m_peer_endpoints( m_concurrent_accepts_count )
     {
         if constexpr( Traits::use_connection_count_limiter )
             m_connection_counter = std::make_shared< connection_counter_t >( settings.max_parallel_connections() );
@@ -71,8 +73,8 @@ public:
         }
 
         log_info( "server started on {}", fmtlib_tools::streamed( m_acceptor.local_endpoint() ) );
-        for( std::size_t i = 0; i != m_concurrent_accepts_count; ++i )
-            asio_ns::post( m_strand, [ self = this->shared_from_this() ] { self->accept_next(); } );
+        for( std::size_t slot = 0; slot != m_concurrent_accepts_count; ++slot )
+            asio_ns::post( m_strand, [ self = this->shared_from_this(), slot ] { self->accept_next( slot ); } );
     }
 
     void close()
@@ -106,30 +108,31 @@ private:
         } );
     }
 
-    void accept_next()
+    // Each of the concurrent accepts has its slot: where accept() puts the peer's address.
+    void accept_next( std::size_t slot )
     {
         if( !m_acceptor.is_open() )
             return;
 
         if constexpr( Traits::use_connection_count_limiter )
         {
-            auto resume = [ weak = this->weak_from_this() ] {
+            auto resume = [ weak = this->weak_from_this(), slot ] {
                 if( auto self = weak.lock() )
-                    asio_ns::post( self->m_strand, [ self ] { self->accept_next(); } );
+                    asio_ns::post( self->m_strand, [ self, slot ] { self->accept_next( slot ); } );
             };
             if( !m_connection_counter->try_acquire( std::move( resume ) ) )
                 return;
         }
 
-        m_acceptor.async_accept( m_io_context,
+        m_acceptor.async_accept( m_io_context, m_peer_endpoints[ slot ],
             asio_ns::bind_executor( m_strand,
-                [ self = this->shared_from_this() ]( const asio_ns::error_code & ec,
-                                                     asio_ns::ip::tcp::socket socket ) {
-                    self->on_accept( ec, std::move( socket ) );
+                [ self = this->shared_from_this(), slot ]( const asio_ns::error_code & ec,
+                                                           asio_ns::ip::tcp::socket socket ) {
+                    self->on_accept( slot, ec, std::move( socket ) );
                 } ) );
     }
 
-    void on_accept( const asio_ns::error_code & ec, asio_ns::ip::tcp::socket socket )
+    void on_accept( std::size_t slot, const asio_ns::error_code & ec, asio_ns::ip::tcp::socket socket )
     {
         connection_lifetime_monitor_t monitor{ m_connection_counter };
         if( ec )
@@ -142,35 +145,31 @@ private:
             // Out of descriptors and the like: give the system a moment instead of spinning.
             m_retry_timer.expires_after( std::chrono::milliseconds{ 100 } );
             m_retry_timer.async_wait( asio_ns::bind_executor( m_strand,
-                [ self = this->shared_from_this() ]( const asio_ns::error_code & e ) {
+                [ self = this->shared_from_this(), slot ]( const asio_ns::error_code & e ) {
                     if( !e )
-                        self->accept_next();
+                        self->accept_next( slot );
                 } ) );
             return;
         }
 
+        const endpoint_t remote = m_peer_endpoints[ slot ];
         if( m_separate_accept_and_create_connect )
         {
             asio_ns::post( m_io_context,
                 [ self = this->shared_from_this(), s = std::move( socket ), m = std::move( monitor ),
-                  id = ++m_next_connection_id ]() mutable {
-                    self->create_connection( id, std::move( s ), std::move( m ) );
+                  id = ++m_next_connection_id, remote ]() mutable {
+                    self->create_connection( id, std::move( s ), remote, std::move( m ) );
                 } );
         }
         else
-            create_connection( ++m_next_connection_id, std::move( socket ), std::move( monitor ) );
+            create_connection( ++m_next_connection_id, std::move( socket ), remote, std::move( monitor ) );
 
-        accept_next();
+        accept_next( slot );
     }
 
-    void create_connection( connection_id_t id, asio_ns::ip::tcp::socket socket,
+    void create_connection( connection_id_t id, asio_ns::ip::tcp::socket socket, const endpoint_t & remote,
                             connection_lifetime_monitor_t monitor )
     {
-        asio_ns::error_code ec;
-        const endpoint_t remote = socket.remote_endpoint( ec );
-        if( ec )
-            return;
-
         if constexpr( !std::is_same_v< ip_blocker_t, ip_blocker::noop_ip_blocker_t > )
         {
             if( ip_blocker::inspection_result_t::deny
@@ -200,6 +199,7 @@ private:
     connection_settings_handle_t< Traits > m_connection_settings;
     std::shared_ptr< connection_counter_t > m_connection_counter;
     asio_ns::steady_timer m_retry_timer;
+    std::vector< endpoint_t > m_peer_endpoints;
     connection_id_t m_next_connection_id{ 0 };
 };
 

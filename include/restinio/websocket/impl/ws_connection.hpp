@@ -20,10 +20,14 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace restinio
 {
@@ -55,6 +59,62 @@ template< typename Executor >
 {
     const auto * io_executor = executor.target< asio_ns::io_context::executor_type >();
     return io_executor && io_executor->running_in_this_thread();
+}
+
+// A read that never waits: what the socket has now (0 bytes and eof at the end of input), or
+// would_block. The flag on the call keeps the socket in asio's own (internal) non-blocking
+// mode, so no extra system call is spent switching modes.
+template< typename Socket >
+[[nodiscard]] std::size_t receive_now( Socket & socket, std::uint8_t * data, std::size_t size,
+                                       asio_ns::error_code & ec ) noexcept
+{
+    for( ;; )
+    {
+        const ssize_t n = ::recv( socket.native_handle(), data, size, MSG_DONTWAIT );
+        if( n > 0 )
+            return static_cast< std::size_t >( n );
+        if( 0 == n )
+            ec = asio_ns::error::eof;
+        else if( EINTR == errno )
+            continue;
+        else if( EAGAIN == errno || EWOULDBLOCK == errno )
+            ec = asio_ns::error::would_block;
+        else
+            ec = asio_ns::error_code{ errno, asio_ns::error::get_system_category() };
+        return 0;
+    }
+}
+
+// A gathered write that never waits: how much of `buffers` the socket took now.
+template< typename Socket >
+[[nodiscard]] std::size_t send_now( Socket & socket, const std::vector< asio_ns::const_buffer > & buffers,
+                                    asio_ns::error_code & ec ) noexcept
+{
+    // A longer list is written in parts; the caller goes on with what is left.
+    constexpr std::size_t max_iov = 64;
+    ::iovec iov[ max_iov ];
+    std::size_t count = 0;
+    for( ; count != buffers.size() && count != max_iov; ++count )
+    {
+        iov[ count ].iov_base = const_cast< void * >( buffers[ count ].data() );
+        iov[ count ].iov_len = buffers[ count ].size();
+    }
+    ::msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = count;
+    for( ;; )
+    {
+        const ssize_t n = ::sendmsg( socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL );
+        if( n >= 0 )
+            return static_cast< std::size_t >( n );
+        if( EINTR == errno )
+            continue;
+        if( EAGAIN == errno || EWOULDBLOCK == errno )
+            ec = asio_ns::error::would_block;
+        else
+            ec = asio_ns::error_code{ errno, asio_ns::error::get_system_category() };
+        return 0;
+    }
 }
 
 // One frame waiting to be written: its header inline, its payload as given (never copied).
@@ -93,10 +153,7 @@ public:
         , m_receiver{ m_settings->m_websocket_max_message_size }
         , m_pending_input{ std::move( bytes_after_upgrade_request ) }
         , m_handler{ std::move( handler ) }
-    {
-        asio_ns::error_code ignored;
-        m_socket.non_blocking( true, ignored );
-    }
+    {}
 
     ws_connection_t( const ws_connection_t & ) = delete;
     ws_connection_t & operator=( const ws_connection_t & ) = delete;
@@ -206,6 +263,9 @@ public:
     }
 
 private:
+    // What to do once everything queued has been written.
+    enum class after_writes_t : std::uint8_t { keep_open, close, linger };
+
     enum class read_state_t : std::uint8_t
     {
         not_started,        // before activation: nothing is read
@@ -276,8 +336,8 @@ private:
         for( int reads = 0; reads != max_reads_per_wakeup; ++reads )
         {
             asio_ns::error_code read_ec;
-            const std::size_t n = m_socket.read_some( asio_ns::buffer( buffer ), read_ec );
-            if( read_ec == asio_ns::error::would_block || read_ec == asio_ns::error::try_again )
+            const std::size_t n = receive_now( m_socket, buffer.data(), buffer.size(), read_ec );
+            if( read_ec == asio_ns::error::would_block )
                 return wait_readable();
             if( read_ec )
                 return on_input_end( read_ec );
@@ -322,7 +382,9 @@ private:
         const bool deliver_to_user = std::exchange( m_close_to_user_allowed, false );
         if( !m_close_sent )
             queue_frame( final_frame, opcode_t::connection_close_frame, writable_item_t{ payload }, {} );
-        m_end_after_writes = true;
+        // The closing handshake is complete once the answer is out: nothing may follow the
+        // peer's close, so the TCP connection can close at once (RFC 6455 7.1.1).
+        m_after_writes = after_writes_t::close;
         if( deliver_to_user )
             deliver( std::make_shared< message_t >(
                     final_frame, opcode_t::connection_close_frame, std::move( payload ) ) );
@@ -341,7 +403,9 @@ private:
         if( !m_close_sent )
             queue_frame( final_frame, opcode_t::connection_close_frame,
                          writable_item_t{ status_code_to_bin( code ) }, {} );
-        m_end_after_writes = true;
+        // The peer may still be sending: linger, so that closing with unread input does not
+        // reset the connection before it has read the close frame.
+        m_after_writes = after_writes_t::linger;
         report_close_to_user( code );
     }
 
@@ -356,17 +420,17 @@ private:
         try_write();
     }
 
-    // The handshake is complete: once everything queued is written, send FIN and read until
-    // the peer's FIN (so our last bytes are not lost to a reset), then close.
+    // The peer answered our close: the handshake is complete once our writes are out.
     void finish_after_writes()
     {
         m_read_state = read_state_t::discard;
-        m_end_after_writes = true;
+        m_after_writes = after_writes_t::close;
         if( !m_writing && m_queued.empty() )
-            end_connection();
+            close_socket();
     }
 
-    void end_connection()
+    // Sends FIN and reads (and drops) until the peer's FIN or the close-wait deadline.
+    void linger()
     {
         if( m_closed )
             return;
@@ -484,10 +548,10 @@ private:
         // Most batches fit in the socket's send buffer: write at once, and wait only for what
         // the socket could not take.
         asio_ns::error_code ec;
-        const std::size_t written = m_socket.write_some( m_gather, ec );
+        const std::size_t written = send_now( m_socket, m_gather, ec );
         if( !ec && written == asio_ns::buffer_size( m_gather ) )
             return on_write( ec );
-        if( ec && ec != asio_ns::error::would_block && ec != asio_ns::error::try_again )
+        if( ec && ec != asio_ns::error::would_block )
             return on_write( ec );
         drop_written_prefix( m_gather, ec ? 0 : written );
 
@@ -542,8 +606,12 @@ private:
 
         if( !m_queued.empty() )
             return try_write();
-        if( m_end_after_writes )
-            end_connection();
+        switch( m_after_writes )
+        {
+            case after_writes_t::keep_open: break;
+            case after_writes_t::close: close_socket(); break;
+            case after_writes_t::linger: linger(); break;
+        }
     }
 
     // ---- ending ----
@@ -564,7 +632,6 @@ private:
         m_timer_guard.cancel();
         log_trace( "close socket" );
         asio_ns::error_code ignored;
-        m_socket.shutdown( asio_ns::socket_base::shutdown_both, ignored );
         m_socket.close( ignored );
         for( auto & frame : m_queued )
             if( frame.m_callback )
@@ -596,7 +663,7 @@ private:
     read_state_t m_read_state{ read_state_t::not_started };
     bool m_close_to_user_allowed{ true };
     bool m_close_sent{ false };
-    bool m_end_after_writes{ false };
+    after_writes_t m_after_writes{ after_writes_t::keep_open };
     bool m_closed{ false };
     bool m_waiting_readable{ false };
     bool m_writing{ false };
