@@ -16,6 +16,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace restinio
@@ -72,17 +73,18 @@ constexpr bool is_datasizeable_v = is_datasizeable< T >::value
 
 // One piece of output. Move-only. A std::string is kept inline; any other owned container and
 // shared_ptr payloads are kept alive by a shared owner; a const_buffer_t is only referenced.
+// Only one of these is ever held, so they share storage: an item is 40 bytes.
 class writable_item_t
 {
 public:
     writable_item_t() = default;
 
     writable_item_t( const_buffer_t const_buf ) noexcept
-        : m_data{ const_buf.m_str }, m_size{ const_buf.m_size }
+        : m_storage{ referenced_t{ const_buf.m_str, const_buf.m_size } }
     {}
 
     writable_item_t( std::string str ) noexcept
-        : m_string{ std::move( str ) }, m_kind{ kind_t::owned_string }
+        : m_storage{ std::move( str ) }
     {}
 
     writable_item_t( const char * str )
@@ -94,26 +96,21 @@ public:
                     impl::is_datasizeable_v< Datasizeable >
                     && !std::is_convertible_v< Datasizeable, std::string > > >
     writable_item_t( Datasizeable ds )
-    {
-        auto owner = std::make_shared< Datasizeable >( std::move( ds ) );
-        m_data = owner->data();
-        m_size = owner->size() * sizeof( *owner->data() );
-        m_keeper = std::move( owner );
-    }
+        : writable_item_t{ std::make_shared< Datasizeable >( std::move( ds ) ) }
+    {}
 
     template< typename Datasizeable >
     writable_item_t( std::shared_ptr< Datasizeable > sp )
     {
         if( !sp )
             throw exception_t{ "empty shared_ptr cannot be used as a writable item" };
-        m_data = sp->data();
-        m_size = sp->size() * sizeof( *sp->data() );
-        m_keeper = std::move( sp );
+        const void * data = sp->data();
+        const std::size_t size = sp->size() * sizeof( *sp->data() );
+        m_storage = shared_t{ std::move( sp ), data, size };
     }
 
     writable_item_t( sendfile_t sf_opts )
-        : m_sendfile{ std::make_unique< sendfile_t >( std::move( sf_opts ) ) }
-        , m_kind{ kind_t::sendfile }
+        : m_storage{ std::make_unique< sendfile_t >( std::move( sf_opts ) ) }
     {}
 
     writable_item_t( const writable_item_t & ) = delete;
@@ -123,50 +120,57 @@ public:
 
     [[nodiscard]] writable_item_type_t write_type() const noexcept
     {
-        return m_kind == kind_t::sendfile
+        return std::holds_alternative< std::unique_ptr< sendfile_t > >( m_storage )
                 ? writable_item_type_t::file_write_operation
                 : writable_item_type_t::trivial_write_operation;
     }
 
     [[nodiscard]] std::size_t size() const
     {
-        switch( m_kind )
-        {
-            case kind_t::owned_string: return m_string.size();
-            case kind_t::referenced: return m_size;
-            case kind_t::sendfile: return static_cast< std::size_t >( m_sendfile->size() );
-        }
-        return 0;
+        if( const auto * str = std::get_if< std::string >( &m_storage ) )
+            return str->size();
+        if( const auto * ref = std::get_if< referenced_t >( &m_storage ) )
+            return ref->m_size;
+        if( const auto * shared = std::get_if< shared_t >( &m_storage ) )
+            return shared->m_size;
+        return static_cast< std::size_t >( std::get< std::unique_ptr< sendfile_t > >( m_storage )->size() );
     }
 
     // Computed on each call: an inline std::string moves its bytes when the item moves.
     [[nodiscard]] asio_ns::const_buffer buf() const
     {
-        switch( m_kind )
-        {
-            case kind_t::owned_string: return asio_ns::buffer( m_string );
-            case kind_t::referenced: return asio_ns::const_buffer{ m_data, m_size };
-            case kind_t::sendfile: break;
-        }
+        if( const auto * str = std::get_if< std::string >( &m_storage ) )
+            return asio_ns::buffer( *str );
+        if( const auto * ref = std::get_if< referenced_t >( &m_storage ) )
+            return asio_ns::const_buffer{ ref->m_data, ref->m_size };
+        if( const auto * shared = std::get_if< shared_t >( &m_storage ) )
+            return asio_ns::const_buffer{ shared->m_data, shared->m_size };
         throw exception_t{ "sendfile item has no memory buffer" };
     }
 
     [[nodiscard]] sendfile_t & sendfile_operation()
     {
-        if( m_kind != kind_t::sendfile )
-            throw exception_t{ "writable item is not a sendfile operation" };
-        return *m_sendfile;
+        if( auto * sf = std::get_if< std::unique_ptr< sendfile_t > >( &m_storage ) )
+            return **sf;
+        throw exception_t{ "writable item is not a sendfile operation" };
     }
 
 private:
-    enum class kind_t : std::uint8_t { referenced, owned_string, sendfile };
+    struct referenced_t
+    {
+        const void * m_data;
+        std::size_t m_size;
+    };
 
-    std::string m_string;
-    std::shared_ptr< const void > m_keeper;
-    std::unique_ptr< sendfile_t > m_sendfile;
-    const void * m_data{ nullptr };
-    std::size_t m_size{ 0 };
-    kind_t m_kind{ kind_t::referenced };
+    struct shared_t
+    {
+        std::shared_ptr< const void > m_owner;
+        const void * m_data;
+        std::size_t m_size;
+    };
+
+    std::variant< referenced_t, std::string, shared_t, std::unique_ptr< sendfile_t > > m_storage{
+            referenced_t{ nullptr, 0 } };
 };
 
 using writable_items_container_t = std::vector< writable_item_t >;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace restinio
@@ -63,15 +64,20 @@ private:
 };
 
 // Held by a connection (and moved into its WebSocket successor): releases its slot when gone.
+// The counter belongs to the connection settings, which every connection keeps alive, so a
+// plain pointer is enough (null when the traits use no limiter).
 class connection_lifetime_monitor_t
 {
 public:
     connection_lifetime_monitor_t() noexcept = default;
-    explicit connection_lifetime_monitor_t( std::shared_ptr< connection_counter_t > counter ) noexcept
-        : m_counter{ std::move( counter ) }
+    explicit connection_lifetime_monitor_t( connection_counter_t * counter ) noexcept
+        : m_counter{ counter }
     {}
 
-    connection_lifetime_monitor_t( connection_lifetime_monitor_t && ) noexcept = default;
+    connection_lifetime_monitor_t( connection_lifetime_monitor_t && other ) noexcept
+        : m_counter{ std::exchange( other.m_counter, nullptr ) }
+    {}
+
     connection_lifetime_monitor_t & operator=( connection_lifetime_monitor_t && other ) noexcept
     {
         connection_lifetime_monitor_t tmp{ std::move( other ) };
@@ -86,7 +92,7 @@ public:
     }
 
 private:
-    std::shared_ptr< connection_counter_t > m_counter;
+    connection_counter_t * m_counter{ nullptr };
 };
 
 } // namespace impl

@@ -157,6 +157,9 @@ int serve( const options_t & options )
                 .port( options.port )
                 .request_handler( std::move( handler ) )
                 .websocket_max_message_size( options.max_message_size )
+                // Only upgrade requests come over HTTP here: a small read buffer will do (and
+                // leaves smaller holes in the heap once the connection has been upgraded).
+                .buffer_size( 1024 )
                 .read_next_http_message_timelimit( std::chrono::seconds{ 10 } )
                 .write_http_response_timelimit( std::chrono::seconds{ 30 } )
                 .socket_options_setter( []( restinio::socket_options_t & o ) {

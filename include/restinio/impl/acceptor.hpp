@@ -45,8 +45,6 @@ public:
         , m_retry_timer{ io_context }
         , m_peer_endpoints( m_concurrent_accepts_count )
     {
-        if constexpr( Traits::use_connection_count_limiter )
-            m_connection_counter = std::make_shared< connection_counter_t >( settings.max_parallel_connections() );
     }
 
     // Throws on any failure, with the acceptor closed again.
@@ -120,7 +118,7 @@ private:
                 if( auto self = weak.lock() )
                     asio_ns::post( self->m_strand, [ self, slot ] { self->accept_next( slot ); } );
             };
-            if( !m_connection_counter->try_acquire( std::move( resume ) ) )
+            if( !m_connection_settings->m_connection_counter->try_acquire( std::move( resume ) ) )
                 return;
         }
 
@@ -134,7 +132,7 @@ private:
 
     void on_accept( std::size_t slot, const asio_ns::error_code & ec, asio_ns::ip::tcp::socket socket )
     {
-        connection_lifetime_monitor_t monitor{ m_connection_counter };
+        connection_lifetime_monitor_t monitor{ m_connection_settings->m_connection_counter.get() };
         if( ec )
         {
             if( error_is_operation_aborted( ec ) || !m_acceptor.is_open() )
@@ -197,7 +195,6 @@ private:
     const bool m_separate_accept_and_create_connect;
     std::shared_ptr< ip_blocker_t > m_ip_blocker;
     connection_settings_handle_t< Traits > m_connection_settings;
-    std::shared_ptr< connection_counter_t > m_connection_counter;
     asio_ns::steady_timer m_retry_timer;
     std::vector< endpoint_t > m_peer_endpoints;
     connection_id_t m_next_connection_id{ 0 };

@@ -2,6 +2,7 @@
 // manager, the timeouts and limits. Built once from the user's settings by http_server_t.
 #pragma once
 
+#include <restinio/connection_count_limiter.hpp>
 #include <restinio/settings.hpp>
 
 #include <functional>
@@ -42,7 +43,10 @@ struct connection_settings_t final
         , m_extra_data_factory{ take_extra_data_factory( settings ) }
         , m_connection_state_notifier{ settings.connection_state_listener() }
         , m_websocket_max_message_size{ settings.websocket_max_message_size() }
-    {}
+    {
+        if constexpr( Traits::use_connection_count_limiter )
+            m_connection_counter = std::make_unique< connection_counter_t >( settings.max_parallel_connections() );
+    }
 
     [[nodiscard]] auto create_timer_guard() const { return m_timer_manager->create_timer_guard(); }
 
@@ -59,6 +63,8 @@ struct connection_settings_t final
     std::shared_ptr< extra_data_factory_t > m_extra_data_factory;
     connection_state_notifier_t< connection_state_listener_t > m_connection_state_notifier;
     const std::uint64_t m_websocket_max_message_size;
+    // Only with Traits::use_connection_count_limiter: every connection (WebSocket ones too).
+    std::unique_ptr< connection_counter_t > m_connection_counter;
 
 private:
     template< typename Settings >

@@ -48,7 +48,6 @@ public:
     ws_t( impl::ws_connection_handle_t ws_connection_handle, endpoint_t remote_endpoint )
         : m_ws_connection_handle{ std::move( ws_connection_handle ) }
         , m_open{ static_cast< bool >( m_ws_connection_handle ) }
-        , m_connection_id{ m_ws_connection_handle ? m_ws_connection_handle->connection_id() : 0 }
         , m_remote_endpoint{ remote_endpoint }
     {}
 
@@ -60,7 +59,8 @@ public:
     // 0 once the handle is empty (after shutdown(), kill() or a close frame was sent).
     [[nodiscard]] connection_id_t connection_id() const
     {
-        return connection() ? m_connection_id : 0;
+        const auto * conn = connection();
+        return conn ? conn->connection_id() : 0;
     }
 
     void shutdown()
@@ -133,7 +133,6 @@ private:
 
     const impl::ws_connection_handle_t m_ws_connection_handle;
     std::atomic< bool > m_open;
-    const connection_id_t m_connection_id;
     const endpoint_t m_remote_endpoint;
 };
 
@@ -225,7 +224,6 @@ ws_handle_t upgrade(
             http_connection->connection_id(),
             std::move( parts.m_socket ),
             std::move( parts.m_settings ),
-            parts.m_remote_endpoint,
             std::move( parts.m_lifetime_monitor ),
             std::move( parts.m_bytes_after_request ),
             std::move( ws_message_handler ) );

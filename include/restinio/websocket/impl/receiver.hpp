@@ -104,7 +104,7 @@ public:
                 if( frame_error_t::none != error )
                     return fail( error );
 
-                if( 0u == m_frame.payload_length )
+                if( 0u == frame().payload_length )
                 {
                     const frame_error_t finish_error = finish_frame( std::string{}, sink );
                     if( frame_error_t::none != finish_error )
@@ -116,7 +116,7 @@ public:
                 m_in_payload = true;
             }
 
-            const std::uint64_t payload_left = m_frame.payload_length - m_payload_received;
+            const std::uint64_t payload_left = frame().payload_length - m_payload_received;
             const std::size_t available = size - offset;
             const std::size_t chunk_size = payload_left < available ?
                     static_cast< std::size_t >( payload_left ) : available;
@@ -139,6 +139,11 @@ public:
     close_received() const noexcept { return m_close_received; }
 
 private:
+    // The frame whose payload is being received: the parser's last header, which stays as it
+    // is until the payload is over and the parser is fed again.
+    [[nodiscard]] const frame_header_t &
+    frame() const noexcept { return m_parser.header(); }
+
     [[nodiscard]] frame_error_t
     fail( frame_error_t error ) noexcept
     {
@@ -152,14 +157,14 @@ private:
     [[nodiscard]] frame_error_t
     take_payload( std::uint8_t * chunk, std::size_t chunk_size, Sink & sink )
     {
-        unmask( chunk, chunk_size, m_frame.mask_key, m_payload_received );
+        unmask( chunk, chunk_size, frame().mask_key, m_payload_received );
 
         // RFC 6455 8.1, checked as the bytes arrive so a bad byte fails the connection
         // without waiting for the rest of the frame (Autobahn 6.4.x).
         if( m_frame_is_text && m_utf8.process( chunk, chunk_size ) != chunk_size )
             return fail( frame_error_t::invalid_utf8 );
 
-        if( 0u == m_payload_received && chunk_size == m_frame.payload_length )
+        if( 0u == m_payload_received && chunk_size == frame().payload_length )
         {
             // The whole payload is in this input: copy it once, straight into the string the
             // sink receives.
@@ -172,11 +177,11 @@ private:
         if( 0u == m_payload_received )
         {
             m_payload.clear();      // a moved-from string is only "valid"
-            m_payload.reserve( static_cast< std::size_t >( m_frame.payload_length ) );
+            m_payload.reserve( static_cast< std::size_t >( frame().payload_length ) );
         }
         m_payload.append( reinterpret_cast< const char * >( chunk ), chunk_size );
         m_payload_received += chunk_size;
-        if( m_payload_received == m_frame.payload_length )
+        if( m_payload_received == frame().payload_length )
             return finish_frame( std::move( m_payload ), sink );
         return frame_error_t::none;
     }
@@ -205,7 +210,6 @@ private:
         // accepted: RFC 6455 5.2 puts the "minimal number of bytes" rule on the sender and
         // names no failure for the receiver; the value is what the limits below judge.
 
-        m_frame = header;
         if( is_control_frame( header.opcode ) )
         {
             // RFC 6455 5.5: control frames are never fragmented and carry at most 125 bytes.
@@ -259,11 +263,11 @@ private:
     {
         // RFC 6455 8.1: the text of a whole message must be UTF-8, so its final fragment may
         // not stop inside a code point.
-        if( m_frame_is_text && final_frame_flag_t::final_frame == m_frame.final_flag &&
+        if( m_frame_is_text && final_frame_flag_t::final_frame == frame().final_flag &&
                 !m_utf8.finalized() )
             return fail( frame_error_t::truncated_utf8 );
 
-        if( opcode_t::connection_close_frame == m_frame.opcode )
+        if( opcode_t::connection_close_frame == frame().opcode )
         {
             const frame_error_t error = check_close_payload(
                     reinterpret_cast< const std::uint8_t * >( payload.data() ), payload.size() );
@@ -274,15 +278,13 @@ private:
 
         m_in_payload = false;
         m_payload_received = 0u;
-        sink.on_frame( m_frame.final_flag, m_frame.opcode, std::move( payload ) );
+        sink.on_frame( frame().final_flag, frame().opcode, std::move( payload ) );
         return frame_error_t::none;
     }
 
     std::uint64_t m_max_message_size = default_max_message_size;
 
     frame_parser_t m_parser;
-    // The frame whose payload is being received.
-    frame_header_t m_frame;
     std::uint64_t m_payload_received = 0u;
     // The payload of a frame that spans reads; empty otherwise.
     std::string m_payload;

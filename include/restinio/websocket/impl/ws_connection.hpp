@@ -12,6 +12,7 @@
 
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection_settings.hpp>
+#include <restinio/impl/connection_strand.hpp>
 #include <restinio/websocket/impl/frame.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
@@ -22,7 +23,6 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,21 +44,6 @@ inline std::array< std::uint8_t, 64 * 1024 > & per_thread_read_buffer() noexcept
 {
     static thread_local std::array< std::uint8_t, 64 * 1024 > buffer;
     return buffer;
-}
-
-// True when the caller already runs on `strand` (in the message handler, say), so work for the
-// connection can be done at once rather than wrapped and dispatched.
-template< typename Executor >
-[[nodiscard]] bool running_in_this_thread( const asio_ns::strand< Executor > & strand ) noexcept
-{
-    return strand.running_in_this_thread();
-}
-
-// The no-op strand of single-threaded traits: being on the io_context's thread is enough.
-[[nodiscard]] inline bool running_in_this_thread( const asio_ns::any_io_executor & executor ) noexcept
-{
-    const auto * io_executor = executor.target< asio_ns::io_context::executor_type >();
-    return io_executor && io_executor->running_in_this_thread();
 }
 
 // A read that never waits: what the socket has now (0 bytes and eof at the end of input), or
@@ -117,6 +102,13 @@ template< typename Socket >
     }
 }
 
+// Scratch space for building one gathered write; used only within one call.
+inline std::vector< asio_ns::const_buffer > & per_thread_gather() noexcept
+{
+    static thread_local std::vector< asio_ns::const_buffer > gather;
+    return gather;
+}
+
 // One frame waiting to be written: its header inline, its payload as given (never copied).
 struct outgoing_frame_t
 {
@@ -125,6 +117,20 @@ struct outgoing_frame_t
     writable_item_t m_payload;
     write_status_cb_t m_callback;
 };
+
+// The write queue of a connection that went idle, for the next one that has frames to send.
+inline std::vector< outgoing_frame_t > & per_thread_spare_queue() noexcept
+{
+    static thread_local std::vector< outgoing_frame_t > queue;
+    return queue;
+}
+
+inline message_handle_t & per_thread_spare_message() noexcept
+{
+    static thread_local message_handle_t spare;
+    return spare;
+}
+
 
 template< typename Traits, typename WS_Message_Handler >
 class ws_connection_t final : public ws_connection_base_t
@@ -139,7 +145,6 @@ public:
         connection_id_t id,
         stream_socket_t socket,
         settings_handle_t settings,
-        endpoint_t remote_endpoint,
         restinio::impl::connection_lifetime_monitor_t lifetime_monitor,
         std::string bytes_after_upgrade_request,
         WS_Message_Handler handler )
@@ -147,12 +152,20 @@ public:
         , m_socket{ std::move( socket ) }
         , m_strand{ m_socket.get_executor() }
         , m_settings{ std::move( settings ) }
-        , m_remote_endpoint{ remote_endpoint }
         , m_lifetime_monitor{ std::move( lifetime_monitor ) }
-        , m_timer_guard{ m_settings->create_timer_guard() }
         , m_receiver{ m_settings->m_websocket_max_message_size }
-        , m_pending_input{ std::move( bytes_after_upgrade_request ) }
+        , m_pending_input{ bytes_after_upgrade_request.empty() ? nullptr
+                : std::make_unique< std::string >( std::move( bytes_after_upgrade_request ) ) }
         , m_handler{ std::move( handler ) }
+        , m_read_state{ read_state_t::not_started }
+        , m_after_writes{ after_writes_t::keep_open }
+        , m_close_to_user_allowed{ true }
+        , m_close_sent{ false }
+        , m_closed{ false }
+        , m_waiting_readable{ false }
+        , m_writing{ false }
+        , m_corked{ false }
+        , m_timer_scheduled{ false }
     {}
 
     ws_connection_t( const ws_connection_t & ) = delete;
@@ -166,7 +179,7 @@ public:
     // The 101 response: the first bytes on the wire, before any frame.
     void send_upgrade_response( std::string response )
     {
-        asio_ns::dispatch( m_strand, [ self = self_handle(), r = std::move( response ) ]() mutable {
+        asio_ns::dispatch( strand(), [ self = self_handle(), r = std::move( response ) ]() mutable {
             self->m_queued.push_back( outgoing_frame_t{ {}, 0, writable_item_t{ std::move( r ) }, {} } );
             self->try_write();
         } );
@@ -174,7 +187,7 @@ public:
 
     void shutdown() override
     {
-        asio_ns::dispatch( m_strand, [ self = self_handle() ] {
+        asio_ns::dispatch( strand(), [ self = self_handle() ] {
             self->log_trace( "shutdown" );
             self->m_close_to_user_allowed = false;
             if( self->m_close_sent || self->m_closed )
@@ -187,7 +200,7 @@ public:
 
     void kill() override
     {
-        asio_ns::dispatch( m_strand, [ self = self_handle() ] {
+        asio_ns::dispatch( strand(), [ self = self_handle() ] {
             self->log_trace( "kill" );
             self->m_close_to_user_allowed = false;
             self->close_socket();
@@ -196,7 +209,7 @@ public:
 
     void init_read( ws_handle_t wsh ) override
     {
-        asio_ns::dispatch( m_strand, [ self = self_handle(), weak = std::weak_ptr< ws_t >{ wsh } ]() mutable {
+        asio_ns::dispatch( strand(), [ self = self_handle(), weak = std::weak_ptr< ws_t >{ wsh } ]() mutable {
             self->m_ws = std::move( weak );
             if( read_state_t::not_started == self->m_read_state )
                 self->m_read_state = read_state_t::any_frame;
@@ -210,9 +223,9 @@ public:
         writable_item_t payload,
         write_status_cb_t wscb ) override
     {
-        if( running_in_this_thread( m_strand ) )
+        if( m_strand.running_in_this_thread( m_socket.get_executor() ) )
             return on_send_frame( final_flag, opcode, std::move( payload ), std::move( wscb ) );
-        asio_ns::dispatch( m_strand,
+        asio_ns::dispatch( strand(),
             [ self = self_handle(), final_flag, opcode, p = std::move( payload ), cb = std::move( wscb ) ]() mutable {
                 self->on_send_frame( final_flag, opcode, std::move( p ), std::move( cb ) );
             } );
@@ -220,18 +233,18 @@ public:
 
     void check_timeout( tcp_connection_ctx_handle_t & self ) override
     {
-        asio_ns::dispatch( m_strand, [ this, self ] {
+        asio_ns::dispatch( strand(), [ this, self ] {
             m_timer_scheduled = false;
             if( m_closed )
                 return;
             const auto now = std::chrono::steady_clock::now();
-            if( m_writing && now >= m_write_started_at + m_settings->m_write_http_response_timelimit )
+            if( m_backlog && now >= m_backlog->m_started_at + m_settings->m_write_http_response_timelimit )
             {
                 log_trace( "write timed out" );
                 report_close_to_user( status_code_t::unexpected_condition );
                 return close_socket();
             }
-            if( m_close_deadline && now >= *m_close_deadline )
+            if( now >= m_close_deadline )
             {
                 log_trace( "no close from the peer in time" );
                 return close_socket();
@@ -263,6 +276,14 @@ public:
     }
 
 private:
+    // A write the socket could not take at once: the frames it carries and what is left of it.
+    struct backlog_t
+    {
+        std::vector< outgoing_frame_t > m_frames;
+        std::vector< asio_ns::const_buffer > m_gather;
+        std::chrono::steady_clock::time_point m_started_at;
+    };
+
     // What to do once everything queued has been written.
     enum class after_writes_t : std::uint8_t { keep_open, close, linger };
 
@@ -273,6 +294,9 @@ private:
         only_close_frame,   // we sent a close: wait for the peer's, drop everything else
         discard             // the handshake is over or failed: read until EOF, then close
     };
+
+    // By value: with the no-op strand this is the socket's executor, returned as a temporary.
+    [[nodiscard]] auto strand() { return m_strand.executor( m_socket.get_executor() ); }
 
     [[nodiscard]] std::shared_ptr< ws_connection_t > self_handle()
     {
@@ -301,11 +325,11 @@ private:
 
     void start_reading()
     {
-        if( !m_pending_input.empty() )
+        if( m_pending_input )
         {
             // Bytes that came with the upgrade request: the first frames, not to be lost.
-            std::string input = std::move( m_pending_input );
-            m_pending_input.clear();
+            std::string input = std::move( *m_pending_input );
+            m_pending_input.reset();
             process_input( reinterpret_cast< std::uint8_t * >( input.data() ), input.size() );
         }
         wait_readable();
@@ -315,9 +339,17 @@ private:
     {
         if( m_waiting_readable || m_closed || read_state_t::not_started == m_read_state )
             return;
+        // Going idle: the queue's memory goes back to the thread for the next busy connection.
+        if( m_queued.empty() && !m_writing && 0 != m_queued.capacity() )
+        {
+            auto & spare = per_thread_spare_queue();
+            if( spare.capacity() < m_queued.capacity() )
+                spare.swap( m_queued );
+            std::vector< outgoing_frame_t >{}.swap( m_queued );
+        }
         m_waiting_readable = true;
         m_socket.async_wait( asio_ns::socket_base::wait_read,
-            asio_ns::bind_executor( m_strand,
+            m_strand.wrap(
                 [ self = self_handle() ]( const asio_ns::error_code & ec ) {
                     self->m_waiting_readable = false;
                     self->on_readable( ec );
@@ -350,7 +382,7 @@ private:
                 return wait_readable();
         }
         // Let other connections on this thread have a turn, then go on reading.
-        asio_ns::post( m_strand, [ self = self_handle() ] { self->on_readable( {} ); } );
+        asio_ns::post( strand(), [ self = self_handle() ] { self->on_readable( {} ); } );
     }
 
     void process_input( std::uint8_t * data, std::size_t size )
@@ -379,7 +411,8 @@ private:
     {
         log_trace( "close from the peer" );
         m_read_state = read_state_t::discard;
-        const bool deliver_to_user = std::exchange( m_close_to_user_allowed, false );
+        const bool deliver_to_user = m_close_to_user_allowed;
+        m_close_to_user_allowed = false;
         if( !m_close_sent )
             queue_frame( final_frame, opcode_t::connection_close_frame, writable_item_t{ payload }, {} );
         // The closing handshake is complete once the answer is out: nothing may follow the
@@ -444,14 +477,15 @@ private:
 
     // ---- the user's side ----
 
-    // A message object the previous handler call did not keep is reused: one allocation less
-    // per frame.
+    // A message object the previous handler call (on this thread) did not keep is reused: one
+    // allocation less per frame, and none kept by an idle connection.
     [[nodiscard]] message_handle_t make_message(
         final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
     {
-        if( m_spare_message )
+        auto & spare = per_thread_spare_message();
+        if( spare )
         {
-            auto message = std::move( m_spare_message );
+            auto message = std::move( spare );
             message->set_final_flag( final_flag );
             message->set_opcode( opcode );
             message->payload() = std::move( payload );
@@ -469,7 +503,7 @@ private:
         {
             m_handler( std::move( wsh ), message_handle_t{ message } );
             if( 1 == message.use_count() )
-                m_spare_message = std::move( message );
+                per_thread_spare_message() = std::move( message );
         }
         catch( const std::exception & ex )
         {
@@ -488,9 +522,11 @@ private:
     // A close the library makes up (1006, 1011, or the code it failed the connection with).
     void report_close_to_user( status_code_t code )
     {
-        if( std::exchange( m_close_to_user_allowed, false ) )
-            deliver( std::make_shared< message_t >(
-                    final_frame, opcode_t::connection_close_frame, status_code_to_bin( code ) ) );
+        if( !m_close_to_user_allowed )
+            return;
+        m_close_to_user_allowed = false;
+        deliver( std::make_shared< message_t >(
+                final_frame, opcode_t::connection_close_frame, status_code_to_bin( code ) ) );
     }
 
     void on_send_frame( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t payload, write_status_cb_t cb )
@@ -523,44 +559,66 @@ private:
         outgoing_frame_t frame{ {}, 0, std::move( payload ), std::move( cb ) };
         frame.m_header_size = static_cast< std::uint8_t >(
                 write_frame_header( frame.m_header, final_flag, opcode, frame.m_payload.size() ) );
+        if( 0 == m_queued.capacity() )
+            m_queued.swap( per_thread_spare_queue() );
         m_queued.push_back( std::move( frame ) );
         if( opcode_t::connection_close_frame == opcode )
             m_close_sent = true;
     }
 
+    // Writes everything queued in one gathered system call when the socket takes it all (the
+    // usual case); otherwise the frames move aside and asio finishes the write. New frames
+    // queue up meanwhile and go out together afterwards.
     void try_write()
     {
-        if( m_writing || m_corked || m_closed || m_queued.empty() )
-            return;
-
-        m_writing_frames.swap( m_queued );
-        m_gather.clear();
-        for( const auto & frame : m_writing_frames )
+        while( !m_writing && !m_corked && !m_closed && !m_queued.empty() )
         {
-            if( 0 != frame.m_header_size )
-                m_gather.emplace_back( frame.m_header.data(), frame.m_header_size );
-            if( 0 != frame.m_payload.size() )
-                m_gather.push_back( frame.m_payload.buf() );
+            auto & gather = per_thread_gather();
+            gather.clear();
+            for( const auto & frame : m_queued )
+            {
+                if( 0 != frame.m_header_size )
+                    gather.emplace_back( frame.m_header.data(), frame.m_header_size );
+                if( 0 != frame.m_payload.size() )
+                    gather.push_back( frame.m_payload.buf() );
+            }
+
+            asio_ns::error_code ec;
+            const std::size_t written = send_now( m_socket, gather, ec );
+            if( ec == asio_ns::error::would_block || ( !ec && written != asio_ns::buffer_size( gather ) ) )
+                return write_rest_later( gather, ec ? 0 : written );
+
+            // Callbacks may queue more frames: they run while m_writing holds other writes off.
+            const std::size_t done = m_queued.size();
+            m_writing = true;
+            for( std::size_t i = 0; i != done; ++i )
+                notify_written( m_queued[ i ].m_callback, ec );
+            m_queued.erase( m_queued.begin(), m_queued.begin() + static_cast< std::ptrdiff_t >( done ) );
+            m_writing = false;
+            if( ec )
+                return on_write_failed( ec );
         }
+        if( !m_writing && m_queued.empty() )
+            after_writes();
+    }
+
+    // The socket's buffer is full: the frames in flight move out of the queue (their bytes stay
+    // where they are) and asio writes the rest when the socket can take it.
+    void write_rest_later( const std::vector< asio_ns::const_buffer > & gather, std::size_t written )
+    {
+        if( !m_backlog )
+            m_backlog = std::make_unique< backlog_t >();
+        m_backlog->m_frames.swap( m_queued );
+        m_backlog->m_gather.assign( gather.begin(), gather.end() );
+        drop_written_prefix( m_backlog->m_gather, written );
+        m_backlog->m_started_at = std::chrono::steady_clock::now();
 
         m_writing = true;
-
-        // Most batches fit in the socket's send buffer: write at once, and wait only for what
-        // the socket could not take.
-        asio_ns::error_code ec;
-        const std::size_t written = send_now( m_socket, m_gather, ec );
-        if( !ec && written == asio_ns::buffer_size( m_gather ) )
-            return on_write( ec );
-        if( ec && ec != asio_ns::error::would_block )
-            return on_write( ec );
-        drop_written_prefix( m_gather, ec ? 0 : written );
-
-        m_write_started_at = std::chrono::steady_clock::now();
         schedule_timer_if_needed();
-        asio_ns::async_write( m_socket, m_gather,
-            asio_ns::bind_executor( m_strand,
+        asio_ns::async_write( m_socket, m_backlog->m_gather,
+            m_strand.wrap(
                 [ self = self_handle() ]( const asio_ns::error_code & ec, std::size_t ) {
-                    self->on_write( ec );
+                    self->on_backlog_written( ec );
                 } ) );
     }
 
@@ -577,35 +635,42 @@ private:
         buffers.erase( buffers.begin(), first );
     }
 
-    void on_write( const asio_ns::error_code & ec )
+    void on_backlog_written( const asio_ns::error_code & ec )
     {
-        // m_writing stays set while the callbacks run: a callback may send, and its frame must
-        // wait in m_queued. Starting a write from here would swap m_queued into
-        // m_writing_frames under this loop, and the clear() below would then drop the frame in
-        // flight (and its callback) while the old frames went out a second time.
-        for( auto & frame : m_writing_frames )
-            if( frame.m_callback )
-            {
-                try { frame.m_callback( ec ); }
-                catch( const std::exception & ex ) { log_warn( "write callback failed: {}", ex.what() ); }
-                catch( ... ) {}
-            }
-        m_writing_frames.clear();
+        // m_writing stays set while the callbacks run: a frame a callback sends waits in
+        // m_queued for the next write instead of starting one under this loop.
+        for( auto & frame : m_backlog->m_frames )
+            notify_written( frame.m_callback, ec );
+        // The backlog is for slow readers only: an idle connection keeps none of it.
+        m_backlog.reset();
         m_writing = false;
-
         if( ec )
-        {
-            if( !m_closed )
-            {
-                log_trace( "write failed: {}", ec.message() );
-                report_close_to_user( status_code_t::connection_lost );
-                close_socket();
-            }
-            return;
-        }
+            return on_write_failed( ec );
+        try_write();
+    }
 
-        if( !m_queued.empty() )
-            return try_write();
+    void notify_written( write_status_cb_t & callback, const asio_ns::error_code & ec )
+    {
+        if( !callback )
+            return;
+        auto cb = std::move( callback );
+        try { cb( ec ); }
+        catch( const std::exception & ex ) { log_warn( "write callback failed: {}", ex.what() ); }
+        catch( ... ) {}
+    }
+
+    void on_write_failed( const asio_ns::error_code & ec )
+    {
+        if( m_closed )
+            return;
+        log_trace( "write failed: {}", ec.message() );
+        report_close_to_user( status_code_t::connection_lost );
+        close_socket();
+    }
+
+    // Everything queued is written.
+    void after_writes()
+    {
         switch( m_after_writes )
         {
             case after_writes_t::keep_open: break;
@@ -618,10 +683,13 @@ private:
 
     void schedule_timer_if_needed()
     {
-        if( m_timer_scheduled || m_closed || !( m_writing || m_close_deadline ) )
+        if( m_timer_scheduled || m_closed || !( m_backlog || no_close_deadline != m_close_deadline ) )
             return;
         m_timer_scheduled = true;
-        m_timer_guard.schedule( weak_from_this() );
+        // Made when first needed: most connections never wait for a deadline.
+        if( !m_timer_guard )
+            m_timer_guard = std::make_unique< timer_guard_t >( m_settings->create_timer_guard() );
+        m_timer_guard->schedule( weak_from_this() );
     }
 
     void close_socket()
@@ -629,7 +697,8 @@ private:
         if( m_closed )
             return;
         m_closed = true;
-        m_timer_guard.cancel();
+        if( m_timer_guard )
+            m_timer_guard->cancel();
         log_trace( "close socket" );
         asio_ns::error_code ignored;
         m_socket.close( ignored );
@@ -643,32 +712,31 @@ private:
     static constexpr int max_reads_per_wakeup = 16;
 
     stream_socket_t m_socket;
-    strand_t m_strand;
+    restinio::impl::connection_strand_t< strand_t > m_strand;
     settings_handle_t m_settings;
-    const endpoint_t m_remote_endpoint;
     restinio::impl::connection_lifetime_monitor_t m_lifetime_monitor;
-    timer_guard_t m_timer_guard;
+    std::unique_ptr< timer_guard_t > m_timer_guard;
     receiver_t m_receiver;
-    std::string m_pending_input;
+    std::unique_ptr< std::string > m_pending_input;
     WS_Message_Handler m_handler;
     std::weak_ptr< ws_t > m_ws;
-    message_handle_t m_spare_message;
 
     std::vector< outgoing_frame_t > m_queued;
-    std::vector< outgoing_frame_t > m_writing_frames;
-    std::vector< asio_ns::const_buffer > m_gather;
-    std::chrono::steady_clock::time_point m_write_started_at;
-    std::optional< std::chrono::steady_clock::time_point > m_close_deadline;
+    std::unique_ptr< backlog_t > m_backlog;
+    static constexpr std::chrono::steady_clock::time_point no_close_deadline =
+            std::chrono::steady_clock::time_point::max();
+    std::chrono::steady_clock::time_point m_close_deadline{ no_close_deadline };
 
-    read_state_t m_read_state{ read_state_t::not_started };
-    bool m_close_to_user_allowed{ true };
-    bool m_close_sent{ false };
-    after_writes_t m_after_writes{ after_writes_t::keep_open };
-    bool m_closed{ false };
-    bool m_waiting_readable{ false };
-    bool m_writing{ false };
-    bool m_corked{ false };
-    bool m_timer_scheduled{ false };
+    // Bit-fields: every idle connection carries them (set in the constructor, as C++17 wants).
+    read_state_t m_read_state : 2;
+    after_writes_t m_after_writes : 2;
+    bool m_close_to_user_allowed : 1;
+    bool m_close_sent : 1;
+    bool m_closed : 1;
+    bool m_waiting_readable : 1;
+    bool m_writing : 1;
+    bool m_corked : 1;
+    bool m_timer_scheduled : 1;
 };
 
 } // namespace impl

@@ -1,0 +1,68 @@
+// Where a connection's handlers run: its strand (Traits::strand_t) built on the socket's
+// executor. With the no-op strand of single-threaded traits the socket's own executor is the
+// strand, so nothing is stored and completion handlers are not wrapped: an idle connection is
+// smaller and every completion is cheaper.
+#pragma once
+
+#include <restinio/asio_include.hpp>
+#include <restinio/default_strands.hpp>
+
+#include <utility>
+
+namespace restinio
+{
+namespace impl
+{
+
+template< typename Strand >
+class connection_strand_t
+{
+public:
+    explicit connection_strand_t( const default_asio_executor & socket_executor )
+        : m_strand{ socket_executor }
+    {}
+
+    [[nodiscard]] const Strand & executor( const default_asio_executor & ) const noexcept { return m_strand; }
+
+    [[nodiscard]] bool running_in_this_thread( const default_asio_executor & ) const noexcept
+    {
+        return m_strand.running_in_this_thread();
+    }
+
+    template< typename Handler >
+    [[nodiscard]] auto wrap( Handler && handler ) const
+    {
+        return asio_ns::bind_executor( m_strand, std::forward< Handler >( handler ) );
+    }
+
+private:
+    Strand m_strand;
+};
+
+template<>
+class connection_strand_t< noop_strand_t >
+{
+public:
+    explicit connection_strand_t( const default_asio_executor & ) noexcept {}
+
+    [[nodiscard]] const default_asio_executor & executor( const default_asio_executor & socket_executor ) const noexcept
+    {
+        return socket_executor;
+    }
+
+    // One thread runs the io_context: being on that thread is being on the strand.
+    [[nodiscard]] bool running_in_this_thread( const default_asio_executor & socket_executor ) const noexcept
+    {
+        const auto * io_executor = socket_executor.target< asio_ns::io_context::executor_type >();
+        return io_executor && io_executor->running_in_this_thread();
+    }
+
+    template< typename Handler >
+    [[nodiscard]] Handler && wrap( Handler && handler ) const noexcept
+    {
+        return std::forward< Handler >( handler );
+    }
+};
+
+} // namespace impl
+} // namespace restinio
