@@ -4,6 +4,7 @@
 
 #include <restinio/http_server.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <exception>
 #include <future>
@@ -186,16 +187,32 @@ private:
     std::exception_ptr m_failure;
 };
 
+// Opens `server`, runs its io_context on this thread (pool_size 0) or on a pool until the
+// server is closed by a signal or fails to open, and rethrows that failure.
+template< typename Traits >
+void run_until_stopped( http_server_t< Traits > & server, break_signal_handling_t break_handling,
+                        std::size_t pool_size )
+{
+    signal_driven_run_t< Traits > runner{ server, break_handling };
+    runner.open();
+    if( 0 == pool_size )
+        server.io_context().run();
+    else
+    {
+        ioctx_on_thread_pool_t pool{ pool_size, server.io_context() };
+        pool.start();
+        pool.wait();
+    }
+    runner.rethrow_if_failed();
+}
+
 } // namespace impl
 
 template< typename Traits >
 inline void run( asio_ns::io_context & ioctx, run_on_this_thread_settings_t< Traits > && settings )
 {
     http_server_t< Traits > server{ external_io_context( ioctx ), std::move( settings ) };
-    impl::signal_driven_run_t< Traits > runner{ server, break_signal_handling_t::used };
-    runner.open();
-    ioctx.run();
-    runner.rethrow_if_failed();
+    impl::run_until_stopped( server, break_signal_handling_t::used, 0 );
 }
 
 template< typename Traits >
@@ -208,14 +225,9 @@ inline void run( run_on_this_thread_settings_t< Traits > && settings )
 template< typename Traits >
 inline void run( asio_ns::io_context & ioctx, run_on_thread_pool_settings_t< Traits > && settings )
 {
-    const std::size_t pool_size = settings.pool_size();
+    const std::size_t pool_size = std::max< std::size_t >( 1, settings.pool_size() );
     http_server_t< Traits > server{ external_io_context( ioctx ), std::move( settings ) };
-    impl::signal_driven_run_t< Traits > runner{ server, break_signal_handling_t::used };
-    impl::ioctx_on_thread_pool_t pool{ pool_size, ioctx };
-    runner.open();
-    pool.start();
-    pool.wait();
-    runner.rethrow_if_failed();
+    impl::run_until_stopped( server, break_signal_handling_t::used, pool_size );
 }
 
 template< typename Traits >
@@ -254,13 +266,8 @@ on_thread_pool( std::size_t pool_size, break_signal_handling_t break_handling, h
 template< typename Traits >
 inline void run( run_existing_server_on_thread_pool_t< Traits > && params )
 {
-    auto & server = params.server();
-    impl::signal_driven_run_t< Traits > runner{ server, params.break_handling() };
-    impl::ioctx_on_thread_pool_t pool{ params.pool_size(), server.io_context() };
-    runner.open();
-    pool.start();
-    pool.wait();
-    runner.rethrow_if_failed();
+    impl::run_until_stopped( params.server(), params.break_handling(),
+                             std::max< std::size_t >( 1, params.pool_size() ) );
 }
 
 // Closes the server and stops its io_context, from any thread.
