@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace restinio
@@ -75,8 +76,11 @@ public:
             asio_ns::post( m_strand, [ self = this->shared_from_this(), slot ] { self->accept_next( slot ); } );
     }
 
+    // May run on any thread of the io_context (close_sync), while accepts complete on the
+    // acceptor's strand: the acceptor and the retry timer are touched under m_acceptor_lock.
     void close()
     {
+        std::lock_guard< std::mutex > lock{ m_acceptor_lock };
         asio_ns::error_code ignored;
         m_retry_timer.cancel( ignored );
         if( m_acceptor.is_open() )
@@ -109,6 +113,7 @@ private:
     // Each of the concurrent accepts has its slot: where accept() puts the peer's address.
     void accept_next( std::size_t slot )
     {
+        std::lock_guard< std::mutex > lock{ m_acceptor_lock };
         if( !m_acceptor.is_open() )
             return;
 
@@ -135,6 +140,7 @@ private:
         connection_lifetime_monitor_t monitor{ m_connection_settings->m_connection_counter.get() };
         if( ec )
         {
+            std::lock_guard< std::mutex > lock{ m_acceptor_lock };
             if( error_is_operation_aborted( ec ) || !m_acceptor.is_open() )
                 return;
             m_connection_settings->m_logger->error( [&] {
@@ -185,6 +191,7 @@ private:
 
     asio_ns::io_context & m_io_context;
     asio_ns::strand< asio_ns::io_context::executor_type > m_strand;
+    std::mutex m_acceptor_lock;
     asio_ns::ip::tcp::acceptor m_acceptor;
     const std::uint16_t m_port;
     const asio_ns::ip::tcp m_protocol;
