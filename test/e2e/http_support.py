@@ -202,3 +202,28 @@ def assert_serves(test, port):
     test.assertEqual(status, 200)
     test.assertEqual(body, HELLO)
     test.assertEqual(headers["Content-Length"], "13")
+
+
+class shared_router_server:
+    """Mixin for a TestCase class that shares one router server among its tests, started with
+    `server_switches()`; after each test the server must still be alive (and, unless
+    `check_serves` is False, still answer a fresh connection)."""
+    check_serves = True
+
+    @classmethod
+    def server_switches(cls):
+        return ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = router_server(*cls.server_switches()).__enter__()
+        cls.port = cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def tearDown(self):
+        self.assertTrue(self.server.alive(), "the server died")
+        if self.check_serves:
+            assert_serves(self, self.port)

@@ -5,7 +5,7 @@ incoming_http_msg_limits and one with none (where only the 1 MiB header cap appl
 import threading
 import unittest
 
-from http_support import (assert_serves, connect, curl, parse_all, read_until_close, refusal,
+from http_support import (shared_router_server, assert_serves, connect, curl, parse_all, read_until_close, refusal,
                           router_server)
 
 R400 = refusal(b"400 Bad Request")
@@ -32,21 +32,12 @@ def send_and_read(port, request, timeout=5.0):
         return data
 
 
-class limits_test_base:
+class limits_test_base(shared_router_server):
     switches = ()
 
     @classmethod
-    def setUpClass(cls):
-        cls.server = router_server(*cls.switches).__enter__()
-        cls.port = cls.server.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
-    def tearDown(self):
-        self.assertTrue(self.server.alive(), "the server died")
-        assert_serves(self, self.port)
+    def server_switches(cls):
+        return cls.switches
 
     def check(self, request, expected):
         self.assertEqual(send_and_read(self.port, request), expected)

@@ -6,7 +6,7 @@ curl --next."""
 import time
 import unittest
 
-from http_support import (HELLO, assert_serves, connect, curl, exchange, parse_all, parse_response,
+from http_support import (shared_router_server, HELLO, assert_serves, connect, curl, exchange, parse_all, parse_response,
                           read_responses, read_until_close, refusal, router_server)
 
 THREE_REQUESTS = (b"GET /slow?ms=200&tag=a HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -21,21 +21,15 @@ REVERSED = (b"GET /slow?ms=300&tag=first HTTP/1.1\r\n\r\n"
             b"GET /slow?ms=100&tag=third HTTP/1.1\r\n\r\n")
 
 
-class pipelining_test_base:
+class pipelining_test_base(shared_router_server):
     max_pipelined = None
     switches = ()
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = router_server("--max-pipelined", cls.max_pipelined, *cls.switches).__enter__()
-        cls.port = cls.server.port
+    check_serves = False
 
     @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
-    def tearDown(self):
-        self.assertTrue(self.server.alive(), "the server died")
+    def server_switches(cls):
+        return ( "--max-pipelined", cls.max_pipelined ) + tuple( cls.switches )
 
     def check_three(self, responses):
         self.assertEqual([r.status for r in responses], [200, 200, 200])

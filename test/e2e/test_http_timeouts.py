@@ -6,7 +6,7 @@ one period (plus scheduling slack here). Every timeout closes the connection sil
 import time
 import unittest
 
-from http_support import (HELLO, assert_serves, connect, read_responses, read_until_close,
+from http_support import (shared_router_server, HELLO, assert_serves, connect, read_responses, read_until_close,
                           router_server)
 
 LIMIT = 0.4
@@ -14,22 +14,11 @@ PERIOD = 0.1
 SLACK = 0.35        # loaded CI machines
 
 
-class timeouts_test(unittest.TestCase):
+class timeouts_test(shared_router_server, unittest.TestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.server = router_server("--read-timeout-ms", int(LIMIT * 1000),
-                                   "--handle-timeout-ms", int(LIMIT * 1000),
-                                   "--write-timeout-ms", int(LIMIT * 1000),
-                                   "--check-period-ms", int(PERIOD * 1000)).__enter__()
-        cls.port = cls.server.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
-    def tearDown(self):
-        self.assertTrue(self.server.alive(), "the server died")
-        assert_serves(self, self.port)
+    def server_switches(cls):
+        return ("--read-timeout-ms", int(LIMIT * 1000), "--handle-timeout-ms", int(LIMIT * 1000),
+                "--write-timeout-ms", int(LIMIT * 1000), "--check-period-ms", int(PERIOD * 1000))
 
     def assert_closed_silently_in_window(self, sock, start):
         data, closed, _ = read_until_close(sock, timeout=LIMIT + PERIOD + 3.0)

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <typeinfo>
 
@@ -236,6 +237,22 @@ ws_handle_t upgrade(
     return result;
 }
 
+namespace impl
+{
+
+// The 101 response's fields for overloads (B) and (C).
+inline http_header_fields_t upgrade_response_fields(
+    std::string sec_websocket_accept, std::optional< std::string > sec_websocket_protocol = std::nullopt )
+{
+    http_header_fields_t fields;
+    fields.set_field( http_field_t::sec_websocket_accept, std::move( sec_websocket_accept ) );
+    if( sec_websocket_protocol )
+        fields.set_field( http_field_t::sec_websocket_protocol, std::move( *sec_websocket_protocol ) );
+    return fields;
+}
+
+} // namespace impl
+
 // (B) The caller supplies the Sec-WebSocket-Accept value.
 template< typename Traits, typename WS_Message_Handler >
 auto upgrade(
@@ -244,10 +261,9 @@ auto upgrade(
     std::string sec_websocket_accept_field_value,
     WS_Message_Handler ws_message_handler )
 {
-    http_header_fields_t fields;
-    fields.set_field( http_field_t::sec_websocket_accept, std::move( sec_websocket_accept_field_value ) );
-    return upgrade< Traits, WS_Message_Handler >(
-            req, activation_flag, std::move( fields ), std::move( ws_message_handler ) );
+    return upgrade< Traits, WS_Message_Handler >( req, activation_flag,
+            impl::upgrade_response_fields( std::move( sec_websocket_accept_field_value ) ),
+            std::move( ws_message_handler ) );
 }
 
 // (C) The caller supplies the Sec-WebSocket-Accept and Sec-WebSocket-Protocol values.
@@ -259,11 +275,10 @@ auto upgrade(
     std::string sec_websocket_protocol_field_value,
     WS_Message_Handler ws_message_handler )
 {
-    http_header_fields_t fields;
-    fields.set_field( http_field_t::sec_websocket_accept, std::move( sec_websocket_accept_field_value ) );
-    fields.set_field( http_field_t::sec_websocket_protocol, std::move( sec_websocket_protocol_field_value ) );
-    return upgrade< Traits, WS_Message_Handler >(
-            req, activation_flag, std::move( fields ), std::move( ws_message_handler ) );
+    return upgrade< Traits, WS_Message_Handler >( req, activation_flag,
+            impl::upgrade_response_fields( std::move( sec_websocket_accept_field_value ),
+                                           std::move( sec_websocket_protocol_field_value ) ),
+            std::move( ws_message_handler ) );
 }
 
 // (D) Sec-WebSocket-Accept is computed from the request's Sec-WebSocket-Key (RFC 6455 4.2.2).
