@@ -5,6 +5,7 @@
 
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection.hpp>
+#include <restinio/impl/slab_allocator.hpp>
 #include <restinio/settings.hpp>
 
 #include <fmt/format.h>
@@ -184,7 +185,7 @@ private:
         m_connection_settings->m_connection_state_notifier.notify(
                 id, remote, connection_state::accepted_t{} );
 
-        auto conn = std::make_shared< connection_t >(
+        auto conn = std::allocate_shared< connection_t >( slab_allocator_t< connection_t >{},
                 id, std::move( socket ), m_connection_settings, remote, std::move( monitor ) );
         conn->init();
     }

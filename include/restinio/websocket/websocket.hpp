@@ -8,6 +8,7 @@
 
 #include <restinio/core.hpp>
 #include <restinio/impl/connection.hpp>
+#include <restinio/impl/slab_allocator.hpp>
 #include <restinio/utils/base64.hpp>
 #include <restinio/utils/sha1.hpp>
 #include <restinio/websocket/impl/close_payload.hpp>
@@ -221,7 +222,8 @@ ws_handle_t upgrade(
     response_header.swap_fields( upgrade_response_header_fields );
 
     using ws_connection_t = impl::ws_connection_t< Traits, WS_Message_Handler >;
-    auto ws_connection = std::make_shared< ws_connection_t >(
+    auto ws_connection = std::allocate_shared< ws_connection_t >(
+            restinio::impl::slab_allocator_t< ws_connection_t >{},
             http_connection->connection_id(),
             std::move( parts.m_socket ),
             std::move( parts.m_settings ),
@@ -231,7 +233,8 @@ ws_handle_t upgrade(
     ws_connection->send_upgrade_response( restinio::impl::create_header_string(
             response_header, restinio::impl::content_length_field_presence_t::skip_content_length ) );
 
-    auto result = std::make_shared< ws_t >( ws_connection, parts.m_remote_endpoint );
+    auto result = std::allocate_shared< ws_t >(
+            restinio::impl::slab_allocator_t< ws_t >{}, ws_connection, parts.m_remote_endpoint );
     if( activation_t::immediate == activation_flag )
         activate( *result );
     return result;

@@ -13,6 +13,7 @@
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/connection_strand.hpp>
+#include <restinio/impl/slab_allocator.hpp>
 #include <restinio/websocket/impl/frame.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
@@ -348,12 +349,14 @@ private:
             std::vector< outgoing_frame_t >{}.swap( m_queued );
         }
         m_waiting_readable = true;
+        // The wait stays pending while the connection is idle: its operation is connection
+        // memory (see slab_allocator.hpp).
         m_socket.async_wait( asio_ns::socket_base::wait_read,
-            m_strand.wrap(
+            asio_ns::bind_allocator( restinio::impl::slab_allocator_t< void >{}, m_strand.wrap(
                 [ self = self_handle() ]( const asio_ns::error_code & ec ) {
                     self->m_waiting_readable = false;
                     self->on_readable( ec );
-                } ) );
+                } ) ) );
     }
 
     void on_readable( const asio_ns::error_code & ec )
