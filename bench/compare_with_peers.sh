@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds sample/websocket_echo_server in Release and measures it side by side with its peers
 # using ../shared/bench (compare.sh for throughput, latency and handshakes; memory.sh for memory
-# per idle connection). Tables go to stdout and to bench/results/<date>-{compare,memory}.md.
+# per idle connection; handshake_cpu.sh for the CPU each server spends per handshake). Tables go
+# to stdout and to bench/results/<date>-{compare,memory,handshake-cpu}.md.
 #
 #   bench/compare_with_peers.sh             default compare.sh run (5 x 1 s) and memory.sh
 #   bench/compare_with_peers.sh --quick     one repetition (a smoke test)
@@ -32,6 +33,7 @@ stamp=$(date +%Y-%m-%d)
 mkdir -p bench/results
 
 "$shared_bench/compare.sh" "${compare_args[@]}" --ours "$server" | tee "bench/results/$stamp-compare.md"
+bench/handshake_cpu.sh | tee "bench/results/$stamp-handshake-cpu.md"
 if (( run_memory )); then
     "$shared_bench/memory.sh" --ours "$server" | tee "bench/results/$stamp-memory.md"
 fi
