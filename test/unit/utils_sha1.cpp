@@ -1,9 +1,12 @@
 // Tests of SHA-1: the FIPS 180-2 / RFC 3174 vectors, the padding boundaries (55/56/63/64 bytes
-// and their doubles), every make_digest overload, and the two string forms.
+// and their doubles), every make_digest overload, and the two string forms; then every length
+// up to 200 against a slow textbook reference, and input given through update() in pieces.
 #include <restinio/utils/sha1.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +23,89 @@ alphabet_run( std::size_t n )
     for( std::size_t i = 0; i != n; ++i )
         s.push_back( static_cast< char >( 'a' + i % 26 ) );
     return s;
+}
+
+// FIPS 180-4 as the standard lays it out, with nothing done for speed: pad the whole message
+// (5.1.1), then for each block the 80-word schedule (6.1.2 step 1) and 80 rounds choosing f_t
+// and K_t by t (4.1.1, 4.2.1).
+std::string
+reference_sha1_hex( const std::string & message )
+{
+    std::vector< std::uint8_t > padded( message.begin(), message.end() );
+    padded.push_back( 0x80 );
+    while( padded.size() % 64 != 56 )
+        padded.push_back( 0x00 );
+    const std::uint64_t length_in_bits = std::uint64_t{ message.size() } * 8;
+    for( int shift = 56; shift >= 0; shift -= 8 )
+        padded.push_back( static_cast< std::uint8_t >( length_in_bits >> shift ) );
+
+    const auto rotl = []( std::uint32_t x, int n ) { return ( x << n ) | ( x >> ( 32 - n ) ); };
+    std::array< std::uint32_t, 5 > h{ { 0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0 } };
+    for( std::size_t block = 0; block != padded.size(); block += 64 )
+    {
+        std::uint32_t w[ 80 ];
+        for( int t = 0; t != 16; ++t )
+        {
+            w[ t ] = 0;
+            for( int i = 0; i != 4; ++i )
+                w[ t ] = ( w[ t ] << 8 ) | padded[ block + 4 * t + i ];
+        }
+        for( int t = 16; t != 80; ++t )
+            w[ t ] = rotl( w[ t - 3 ] ^ w[ t - 8 ] ^ w[ t - 14 ] ^ w[ t - 16 ], 1 );
+
+        std::uint32_t a = h[ 0 ], b = h[ 1 ], c = h[ 2 ], d = h[ 3 ], e = h[ 4 ];
+        for( int t = 0; t != 80; ++t )
+        {
+            std::uint32_t f, k;
+            if( t <= 19 ) { f = ( b & c ) ^ ( ~b & d ); k = 0x5A827999; }
+            else if( t <= 39 ) { f = b ^ c ^ d; k = 0x6ED9EBA1; }
+            else if( t <= 59 ) { f = ( b & c ) ^ ( b & d ) ^ ( c & d ); k = 0x8F1BBCDC; }
+            else { f = b ^ c ^ d; k = 0xCA62C1D6; }
+            const std::uint32_t temp = rotl( a, 5 ) + f + e + k + w[ t ];
+            e = d;
+            d = c;
+            c = rotl( b, 30 );
+            b = a;
+            a = temp;
+        }
+        h[ 0 ] += a;
+        h[ 1 ] += b;
+        h[ 2 ] += c;
+        h[ 3 ] += d;
+        h[ 4 ] += e;
+    }
+
+    std::string hex;
+    for( const std::uint32_t word : h )
+        for( int shift = 28; shift >= 0; shift -= 4 )
+            hex.push_back( "0123456789abcdef"[ ( word >> shift ) & 0xF ] );
+    return hex;
+}
+
+// Every byte value turns up, in an order unlike the alphabet runs above.
+std::string
+mixed_bytes( std::size_t n )
+{
+    std::string s;
+    for( std::size_t i = 0; i != n; ++i )
+        s.push_back( static_cast< char >( ( i * 167 + 13 ) & 0xFF ) );
+    return s;
+}
+
+// The digest of `message` given to update() in the pieces `sizes` says, cycling through them.
+sha1::digest_t
+digest_in_pieces( const std::string & message, const std::vector< std::size_t > & sizes )
+{
+    sha1::impl::digest_builder_t builder;
+    const auto * data = reinterpret_cast< const std::uint8_t * >( message.data() );
+    std::size_t at = 0;
+    for( std::size_t i = 0; at != message.size(); ++i )
+    {
+        const std::size_t n = std::min( sizes[ i % sizes.size() ], message.size() - at );
+        builder.update( data + at, n );
+        at += n;
+    }
+    return builder.finish();
 }
 
 } // namespace
@@ -69,4 +155,46 @@ TEST_CASE( "make_digest overloads agree; to_string gives the 20 raw bytes", "[ut
     REQUIRE( raw.size() == 20 );
     CHECK( static_cast< std::uint8_t >( raw[ 0 ] ) == 0x2f );
     CHECK( static_cast< std::uint8_t >( raw[ 19 ] ) == 0x12 );
+}
+
+TEST_CASE( "every length from 0 to 200 agrees with the textbook reference", "[utils][sha1]" )
+{
+    for( std::size_t n = 0; n <= 200; ++n )
+    {
+        INFO( "length " << n );
+        const std::string message = mixed_bytes( n );
+        CHECK( sha1::to_hex_string( sha1::make_digest( message ) ) == reference_sha1_hex( message ) );
+    }
+}
+
+TEST_CASE( "input split at every position gives the same digest", "[utils][sha1]" )
+{
+    for( std::size_t n = 0; n <= 200; ++n )
+    {
+        const std::string message = mixed_bytes( n );
+        const sha1::digest_t whole = sha1::make_digest( message );
+        const auto * data = reinterpret_cast< const std::uint8_t * >( message.data() );
+        for( std::size_t split = 0; split <= n; ++split )
+        {
+            INFO( "length " << n << " split at " << split );
+            sha1::impl::digest_builder_t builder;
+            builder.update( data, split );
+            builder.update( data + split, n - split );
+            CHECK( builder.finish() == whole );
+        }
+    }
+
+    // One byte at a time: every update() lands in the partial-block buffer.
+    const std::string message = mixed_bytes( 200 );
+    CHECK( digest_in_pieces( message, { 1 } ) == sha1::make_digest( message ) );
+}
+
+TEST_CASE( "one million 'a' given in uneven pieces", "[utils][sha1]" )
+{
+    const std::string message( 1000000, 'a' );
+    const char * expected = "34aa973cd4c4daa4f61eeb2bdbad27316534016f";
+    // Pieces smaller than, equal to and larger than a block, rarely aligned to one.
+    CHECK( sha1::to_hex_string( digest_in_pieces( message, { 1, 63, 64, 65, 7, 200, 3, 129, 1000 } ) ) == expected );
+    CHECK( sha1::to_hex_string( digest_in_pieces( message, { 997 } ) ) == expected );
+    CHECK( sha1::to_hex_string( digest_in_pieces( message, { 1 } ) ) == expected );
 }
