@@ -54,6 +54,8 @@ class writable_item_t;
 namespace impl
 {
 
+std::string * owned_string( writable_item_t & item ) noexcept;
+
 template< typename T, typename = void >
 struct is_datasizeable : std::false_type {};
 
@@ -148,6 +150,8 @@ public:
         throw exception_t{ "sendfile item has no memory buffer" };
     }
 
+    friend std::string * impl::owned_string( writable_item_t & item ) noexcept;
+
     [[nodiscard]] sendfile_t & sendfile_operation()
     {
         if( auto * sf = std::get_if< std::unique_ptr< sendfile_t > >( &m_storage ) )
@@ -172,6 +176,17 @@ private:
     std::variant< referenced_t, std::string, shared_t, std::unique_ptr< sendfile_t > > m_storage{
             referenced_t{ nullptr, 0 } };
 };
+
+namespace impl
+{
+
+// The string an item holds inline, if it holds one: a writer may take it back once written.
+inline std::string * owned_string( writable_item_t & item ) noexcept
+{
+    return std::get_if< std::string >( &item.m_storage );
+}
+
+} // namespace impl
 
 using writable_items_container_t = std::vector< writable_item_t >;
 

@@ -6,9 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <random>
+#include <tuple>
 
 // Counts heap allocations in this test binary, to check the "one allocation per frame" rule.
 // GCC 12 takes the malloc/free pair below for a mismatch once it inlines them into a
@@ -421,6 +424,31 @@ TEST_CASE( "allocation: one per frame contained in the input, none for a refused
         CHECK( allocations_during( receiver, wire, frame_error_t::none ) == 10 );
         CHECK( sink.sizes.size() == 10 );
     }
+    SECTION( "a sink that hands out recycled strings: no allocation at all" )
+    {
+        struct recycling_sink_t : counting_sink_t
+        {
+            std::vector< std::string > spare;
+            std::string take_payload_string()
+            {
+                std::string s = std::move( spare.back() );
+                spare.pop_back();
+                return s;
+            }
+        };
+        recycling_sink_t recycling;
+        recycling.sizes.reserve( 10 );
+        for( int i = 0; i != 10; ++i )
+            recycling.spare.emplace_back().reserve( 200 );
+        rwi::receiver_t receiver;
+        bytes_t wire;
+        for( int i = 0; i != 10; ++i )
+            wire = cat( { wire, frame( fin | op_text, mixed_text( 100 + i ) ) } );
+        const std::size_t before = g_allocations.load();
+        REQUIRE( receiver.consume( wire.data(), wire.size(), recycling ) == frame_error_t::none );
+        CHECK( g_allocations.load() - before == 0 );
+        CHECK( recycling.sizes.size() == 10 );
+    }
     SECTION( "a frame spread over many reads is reserved once" )
     {
         rwi::receiver_t receiver;
@@ -436,6 +464,148 @@ TEST_CASE( "allocation: one per frame contained in the input, none for a refused
         REQUIRE( sink.sizes.size() == 1 );
         CHECK( sink.sizes[ 0 ] == 5000 );
     }
+}
+
+namespace
+{
+
+// Feeds `wire` as a connection does: wherever the receiver offers payload space (at least
+// `min_left` bytes of a payload to come), a random number of bytes is written there and
+// committed; elsewhere a random chunk goes through consume().
+run_result_t
+run_with_direct_reads( const bytes_t & wire, std::uint32_t seed, std::uint64_t min_left )
+{
+    std::mt19937 rng{ seed };
+    rwi::receiver_t receiver;
+    recorder_sink_t sink;
+    run_result_t result;
+    std::size_t offset = 0;
+    while( offset != wire.size() && frame_error_t::none == result.error )
+    {
+        const std::size_t left = wire.size() - offset;
+        const std::size_t max_space = 1 + rng() % 70000;
+        const auto [ space, room ] = receiver.payload_space( min_left, max_space );
+        if( space )
+        {
+            REQUIRE( room <= max_space );
+            const std::size_t n = std::min( { room, left, std::size_t{ 1 } + rng() % room } );
+            std::copy_n( wire.begin() + static_cast< std::ptrdiff_t >( offset ), n, space );
+            offset += n;
+            result.error = receiver.commit_payload( n, sink );
+        }
+        else
+        {
+            bytes_t chunk( wire.begin() + static_cast< std::ptrdiff_t >( offset ),
+                    wire.begin() + static_cast< std::ptrdiff_t >( offset + std::min( left, std::size_t{ 1 } + rng() % 3000 ) ) );
+            offset += chunk.size();
+            result.error = receiver.consume( chunk.data(), chunk.size(), sink );
+        }
+    }
+    result.frames = std::move( sink.frames );
+    result.close_received = receiver.close_received();
+    return result;
+}
+
+} // namespace
+
+TEST_CASE( "payloads read straight into their string give what consume() gives",
+        "[websocket][receiver][direct]" )
+{
+    const std::string text = mixed_text( 100000 );
+    const std::string binary = repeated( 70000, '\x5A' );
+    const bytes_t wire = cat( { frame( fin | op_text, text ), frame( fin | op_ping, "between" ),
+            frame( op_binary, binary ), frame( fin | op_ping, "inside" ),
+            frame( fin | op_cont, repeated( 20000, 'c' ) ), frame( fin | op_text, "short" ),
+            close_frame( 1000, "bye" ) } );
+    const run_result_t whole = run_whole( wire );
+    REQUIRE( whole.error == frame_error_t::none );
+    REQUIRE( whole.frames.size() == 7 );
+    CHECK( whole.frames[ 0 ].payload == text );
+    for( std::uint32_t seed = 1; seed <= 20; ++seed )
+    {
+        INFO( "seed " << seed );
+        CHECK( run_with_direct_reads( wire, seed, 1 ) == whole );
+        CHECK( run_with_direct_reads( wire, seed, 16 * 1024 ) == whole );
+    }
+}
+
+TEST_CASE( "direct reads: space only inside a long enough payload", "[websocket][receiver][direct]" )
+{
+    rwi::receiver_t receiver;
+    recorder_sink_t sink;
+    CHECK( receiver.payload_space( 1, 100 ).first == nullptr );
+
+    bytes_t wire = frame( fin | op_binary, repeated( 1000, 'q' ) );
+    bytes_t header( wire.begin(), wire.begin() + 8 );      // 2 + 2 length bytes + 4 key bytes
+    REQUIRE( receiver.consume( header.data(), header.size(), sink ) == frame_error_t::none );
+    CHECK( receiver.payload_space( 1001, 100 ).first == nullptr );
+    auto [ space, room ] = receiver.payload_space( 1000, 4096 );
+    REQUIRE( space != nullptr );
+    CHECK( room == 1000 );      // never more than the frame has left
+    std::copy_n( wire.begin() + 8, 600, space );
+    REQUIRE( receiver.commit_payload( 600, sink ) == frame_error_t::none );
+    CHECK( sink.frames.empty() );
+    CHECK( receiver.payload_space( 401, 4096 ).first == nullptr );
+    std::tie( space, room ) = receiver.payload_space( 400, 4096 );
+    REQUIRE( room == 400 );
+    std::copy_n( wire.begin() + 8 + 600, 400, space );
+    REQUIRE( receiver.commit_payload( 400, sink ) == frame_error_t::none );
+    REQUIRE( sink.frames.size() == 1 );
+    CHECK( sink.frames[ 0 ] == expect( fin | op_binary, repeated( 1000, 'q' ) ) );
+    CHECK( receiver.payload_space( 1, 100 ).first == nullptr );     // between frames
+
+    SECTION( "none once the receiver is dead" )
+    {
+        bytes_t bad{ 0x83, 0x80 | 126, 0x10, 0x00, 1, 2, 3, 4 };   // reserved opcode 3
+        REQUIRE( receiver.consume( bad.data(), bad.size(), sink ) == frame_error_t::reserved_opcode );
+        CHECK( receiver.payload_space( 1, 100 ).first == nullptr );
+        CHECK( receiver.commit_payload( 0, sink ) == frame_error_t::reserved_opcode );
+    }
+}
+
+TEST_CASE( "direct reads: bad UTF-8 fails in the read that brings it", "[websocket][receiver][direct]" )
+{
+    std::string payload = repeated( 50000, 'a' );
+    payload[ 30000 ] = '\xFF';
+    const bytes_t wire = frame( fin | op_text, payload );
+    rwi::receiver_t receiver;
+    recorder_sink_t sink;
+    bytes_t header( wire.begin(), wire.begin() + 14 );      // 2 + 8 length bytes + 4 key bytes
+    REQUIRE( receiver.consume( header.data(), header.size(), sink ) == frame_error_t::none );
+    auto [ space, room ] = receiver.payload_space( 1, 20000 );
+    REQUIRE( room == 20000 );
+    std::copy_n( wire.begin() + 14, 20000, space );
+    REQUIRE( receiver.commit_payload( 20000, sink ) == frame_error_t::none );
+    std::tie( space, room ) = receiver.payload_space( 1, 20000 );
+    std::copy_n( wire.begin() + 14 + 20000, 20000, space );
+    CHECK( receiver.commit_payload( 20000, sink ) == frame_error_t::invalid_utf8 );
+    CHECK( rwi::close_code_for( receiver.error() ) == status_code_t::invalid_message_data );
+    CHECK( sink.frames.empty() );
+}
+
+TEST_CASE( "direct reads: the payload string is reserved once", "[websocket][receiver][direct][alloc]" )
+{
+    const bytes_t wire = frame( fin | op_binary, repeated( 300000, 'r' ) );
+    rwi::receiver_t receiver;
+    counting_sink_t sink;
+    sink.sizes.reserve( 4 );
+    bytes_t header( wire.begin(), wire.begin() + 14 );
+    const std::size_t before = g_allocations.load();
+    REQUIRE( receiver.consume( header.data(), header.size(), sink ) == frame_error_t::none );
+    std::size_t offset = 14;
+    while( offset != wire.size() )
+    {
+        const auto [ space, room ] = receiver.payload_space( 1, 7000 );
+        REQUIRE( space != nullptr );
+        // Fill only part of the space offered, as a short read does.
+        const std::size_t n = std::min( room, std::size_t{ 5000 } );
+        std::copy_n( wire.begin() + static_cast< std::ptrdiff_t >( offset ), n, space );
+        offset += n;
+        REQUIRE( receiver.commit_payload( n, sink ) == frame_error_t::none );
+    }
+    CHECK( g_allocations.load() - before == 1 );
+    REQUIRE( sink.sizes.size() == 1 );
+    CHECK( sink.sizes[ 0 ] == 300000 );
 }
 
 TEST_CASE( "payload bytes are unmasked in place in the caller's buffer", "[websocket][receiver]" )

@@ -11,6 +11,7 @@
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection_base.hpp>
 #include <restinio/impl/connection_settings.hpp>
+#include <restinio/impl/connection_strand.hpp>
 #include <restinio/impl/header_helpers.hpp>
 #include <restinio/impl/request_parser.hpp>
 #include <restinio/request_handler.hpp>
@@ -84,7 +85,7 @@ public:
         connection_lifetime_monitor_t lifetime_monitor )
         : connection_base_t{ id }
         , m_socket{ std::move( socket ) }
-        , m_strand{ m_socket.get_executor() }
+        , m_strand{ connection_strand_type< strand_t >::make( m_socket.get_executor() ) }
         , m_settings{ std::move( settings ) }
         , m_remote_endpoint{ remote_endpoint }
         , m_input( m_settings->m_buffer_size )
@@ -600,7 +601,7 @@ private:
     }
 
     stream_socket_t m_socket;
-    strand_t m_strand;
+    typename connection_strand_type< strand_t >::type m_strand;
     connection_settings_handle_t< Traits > m_settings;
     const endpoint_t m_remote_endpoint;
 

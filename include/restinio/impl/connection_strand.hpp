@@ -6,6 +6,7 @@
 
 #include <restinio/asio_include.hpp>
 #include <restinio/default_strands.hpp>
+#include <restinio/exception.hpp>
 
 #include <utility>
 
@@ -14,15 +15,42 @@ namespace restinio
 namespace impl
 {
 
+// The strand a connection stores for Traits::strand_t. For the default strand it is the same
+// kind of strand over the io_context's own executor (which every socket of our servers uses)
+// instead of over any_io_executor: asio 1.22 puts every property it queries through
+// any_io_executor in a heap allocation, and a strand queries its executor's blocking property
+// on each dispatch, so the default strand would cost an allocation per completion.
+template< typename Strand >
+struct connection_strand_type
+{
+    using type = Strand;
+
+    [[nodiscard]] static type make( const default_asio_executor & socket_executor ) { return type{ socket_executor }; }
+};
+
+template<>
+struct connection_strand_type< default_strand_t >
+{
+    using type = asio_ns::strand< asio_ns::io_context::executor_type >;
+
+    [[nodiscard]] static type make( const default_asio_executor & socket_executor )
+    {
+        const auto * io_executor = socket_executor.target< asio_ns::io_context::executor_type >();
+        if( !io_executor )
+            throw exception_t{ "a connection's socket must run on an io_context" };
+        return type{ *io_executor };
+    }
+};
+
 template< typename Strand >
 class connection_strand_t
 {
 public:
     explicit connection_strand_t( const default_asio_executor & socket_executor )
-        : m_strand{ socket_executor }
+        : m_strand{ connection_strand_type< Strand >::make( socket_executor ) }
     {}
 
-    [[nodiscard]] const Strand & executor( const default_asio_executor & ) const noexcept { return m_strand; }
+    [[nodiscard]] const auto & executor( const default_asio_executor & ) const noexcept { return m_strand; }
 
     [[nodiscard]] bool running_in_this_thread( const default_asio_executor & ) const noexcept
     {
@@ -36,7 +64,7 @@ public:
     }
 
 private:
-    Strand m_strand;
+    typename connection_strand_type< Strand >::type m_strand;
 };
 
 template<>

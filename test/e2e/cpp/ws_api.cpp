@@ -11,6 +11,9 @@
 #include <fmt/ostream.h>
 
 #include <arpa/inet.h>
+#include <atomic>
+#include <cstdlib>
+#include <new>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -27,6 +30,24 @@
 
 namespace rws = restinio::websocket::basic;
 using namespace std::chrono_literals;
+
+// Heap allocations made on threads that asked to be counted (the server's, from a handler).
+namespace
+{
+thread_local bool t_count_allocations = false;
+std::atomic< std::size_t > g_counted_allocations{ 0 };
+}
+
+void * operator new( std::size_t size )
+{
+    if( t_count_allocations )
+        ++g_counted_allocations;
+    if( void * p = std::malloc( size ? size : 1 ) )
+        return p;
+    throw std::bad_alloc{};
+}
+void operator delete( void * p ) noexcept { std::free( p ); }
+void operator delete( void * p, std::size_t ) noexcept { std::free( p ); }
 
 namespace
 {
@@ -267,6 +288,35 @@ TEST_CASE( "ws_t keeps the request's id and endpoint; shutdown() empties it", "[
     CHECK( client.read_small_frame() == server_close( 1000 ) );
     client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
     CHECK( client.reads_eof() );
+}
+
+TEST_CASE( "an echo that moves the payload costs the server no heap allocation per frame",
+        "[e2e][websocket][alloc]" )
+{
+    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
+        server.keep( rws::upgrade< traits_t >( *req, rws::activation_t::immediate,
+            []( const rws::ws_handle_t & wsh, const rws::message_handle_t & m ) {
+                t_count_allocations = true;
+                if( rws::opcode_t::text_frame == m->opcode() )
+                    wsh->send_message( m->final_flag(), m->opcode(),
+                                       restinio::writable_item_t{ std::move( m->payload() ) } );
+            } ) );
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    REQUIRE( client.upgrade( "/chat" ) == exact_101 );
+    const std::string payload( 100, 'e' );
+    const auto echo = [ & ] {
+        client.write( client_frame( rws::opcode_t::text_frame, payload ) );
+        REQUIRE( client.read_exact( 2 + payload.size() ) == std::string{ "\x81\x64" } + payload );
+    };
+    for( int i = 0; i != 50; ++i )      // warm up: pools and caches fill
+        echo();
+    const std::size_t before = g_counted_allocations.load();
+    for( int i = 0; i != 200; ++i )
+        echo();
+    CHECK( g_counted_allocations.load() - before == 0 );
 }
 
 TEST_CASE( "sending a close frame empties the handle at once", "[e2e][websocket][api]" )

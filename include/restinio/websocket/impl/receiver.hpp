@@ -4,7 +4,9 @@
 // unmasks each payload in place, enforces the rules of RFC 6455 (5.1-5.5, 7.4, 8.1) and our
 // size limit, and hands each valid frame to a sink. What it needs from a frame that continues
 // in the next read (at most 14 header bytes, or the payload received so far) it keeps itself,
-// so the caller can reuse its buffer at once. Fragments are not joined: one frame is one
+// so the caller can reuse its buffer at once. The rest of a long payload can also be read
+// straight into the string that will carry it (payload_space() and commit_payload()), which
+// spares a copy per byte of large messages. Fragments are not joined: one frame is one
 // delivery, as RESTinio's message_t is one frame. Bad input ends in a frame_error_t value
 // mapped to one close code by close_code_for(); no exception is thrown for it. Pure: no I/O,
 // no timers, and no allocation but the payload string of each frame.
@@ -20,8 +22,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace restinio
@@ -55,6 +59,23 @@ namespace impl
 //   consume(); the receiver is still consistent, but the rest of that input was not processed,
 //   so the caller must treat the connection as failed.
 //
+// A sink may also have
+//
+//     std::string take_payload_string();
+//
+// which the receiver then asks for the string to copy a payload into (a recycled one with
+// capacity to spare saves an allocation per frame); without it the string is a new one.
+//
+
+template< typename Sink, typename = void >
+struct sink_recycles_strings : std::false_type {};
+
+template< typename Sink >
+struct sink_recycles_strings< Sink,
+        std::void_t< decltype( std::declval< Sink & >().take_payload_string() ) > >
+    : std::true_type
+{};
+
 
 class receiver_t
 {
@@ -130,6 +151,34 @@ public:
         return frame_error_t::none;
     }
 
+    // Where the rest of the current frame's payload may be read directly, when at least
+    // `min_left` bytes of it are still to come: at most `max_size` bytes at the place they
+    // belong in the payload string. Empty otherwise (between frames, near the end of one, or
+    // once the receiver is dead or has seen a close). The space stays valid until the next call
+    // on this receiver; what was read into it is handed over with commit_payload().
+    [[nodiscard]] std::pair< std::uint8_t *, std::size_t >
+    payload_space( std::uint64_t min_left, std::size_t max_size )
+    {
+        if( !m_in_payload || frame_error_t::none != m_error || m_close_received )
+            return { nullptr, 0u };
+        const std::uint64_t left = frame().payload_length - m_payload_received;
+        if( left < min_left )
+            return { nullptr, 0u };
+        const std::size_t size = left < max_size ? static_cast< std::size_t >( left ) : max_size;
+        return { payload_tail( size ), size };
+    }
+
+    // Takes `size` bytes (still masked) that the caller wrote at the start of the last
+    // payload_space(), and processes them as consume() would.
+    template< typename Sink >
+    [[nodiscard]] frame_error_t
+    commit_payload( std::size_t size, Sink & sink )
+    {
+        if( frame_error_t::none != m_error )
+            return m_error;
+        return accept_payload_tail( size, sink );
+    }
+
     // none while the receiver is usable; otherwise the error that ended it.
     [[nodiscard]] frame_error_t
     error() const noexcept { return m_error; }
@@ -157,33 +206,62 @@ private:
     [[nodiscard]] frame_error_t
     take_payload( std::uint8_t * chunk, std::size_t chunk_size, Sink & sink )
     {
-        unmask( chunk, chunk_size, frame().mask_key, m_payload_received );
-
-        // RFC 6455 8.1, checked as the bytes arrive so a bad byte fails the connection
-        // without waiting for the rest of the frame (Autobahn 6.4.x).
-        if( m_frame_is_text && m_utf8.process( chunk, chunk_size ) != chunk_size )
-            return fail( frame_error_t::invalid_utf8 );
-
         if( 0u == m_payload_received && chunk_size == frame().payload_length )
         {
-            // The whole payload is in this input: copy it once, straight into the string the
-            // sink receives.
-            return finish_frame(
-                    std::string( reinterpret_cast< const char * >( chunk ), chunk_size ), sink );
+            // The whole payload is in this input: unmask and check it in place, then copy it
+            // once, straight into the string the sink receives.
+            unmask( chunk, chunk_size, frame().mask_key, 0u );
+            if( m_frame_is_text && m_utf8.process( chunk, chunk_size ) != chunk_size )
+                return fail( frame_error_t::invalid_utf8 );
+            std::string payload;
+            if constexpr( sink_recycles_strings< Sink >::value )
+                payload = sink.take_payload_string();
+            payload.assign( reinterpret_cast< const char * >( chunk ), chunk_size );
+            return finish_frame( std::move( payload ), sink );
         }
 
-        // The length passed the limit check in start_frame(), so reserving all of it at once
-        // is within what we agreed to spend, and the appends never reallocate.
+        std::memcpy( payload_tail( chunk_size ), chunk, chunk_size );
+        return accept_payload_tail( chunk_size, sink );
+    }
+
+    // Room for the next `size` payload bytes of the current frame in m_payload, which is
+    // reserved for the whole payload when its first bytes come: the string never reallocates
+    // under a pending read. The string may already be longer than what was received (space
+    // handed out but not filled): only the shortfall is zero-filled, so no byte is cleared twice.
+    [[nodiscard]] std::uint8_t *
+    payload_tail( std::size_t size )
+    {
         if( 0u == m_payload_received )
         {
             m_payload.clear();      // a moved-from string is only "valid"
+            // The length passed the limit check in start_frame(): reserving all of it at once
+            // is within what we agreed to spend.
             m_payload.reserve( static_cast< std::size_t >( frame().payload_length ) );
         }
-        m_payload.append( reinterpret_cast< const char * >( chunk ), chunk_size );
-        m_payload_received += chunk_size;
-        if( m_payload_received == frame().payload_length )
-            return finish_frame( std::move( m_payload ), sink );
-        return frame_error_t::none;
+        const auto end = static_cast< std::size_t >( m_payload_received ) + size;
+        if( m_payload.size() < end )
+            m_payload.resize( end );
+        return reinterpret_cast< std::uint8_t * >( m_payload.data() ) + m_payload_received;
+    }
+
+    // The next `size` bytes of m_payload after those received so far have arrived (masked):
+    // unmask and check them, and deliver the frame if they complete it.
+    template< typename Sink >
+    [[nodiscard]] frame_error_t
+    accept_payload_tail( std::size_t size, Sink & sink )
+    {
+        auto * bytes = reinterpret_cast< std::uint8_t * >( m_payload.data() ) + m_payload_received;
+        unmask( bytes, size, frame().mask_key, m_payload_received );
+        // RFC 6455 8.1, checked as the bytes arrive so a bad byte fails the connection
+        // without waiting for the rest of the frame (Autobahn 6.4.x).
+        if( m_frame_is_text && m_utf8.process( bytes, size ) != size )
+            return fail( frame_error_t::invalid_utf8 );
+
+        m_payload_received += size;
+        if( m_payload_received != frame().payload_length )
+            return frame_error_t::none;
+        m_payload.resize( static_cast< std::size_t >( m_payload_received ) );
+        return finish_frame( std::move( m_payload ), sink );
     }
 
     // All the header rules, in order; the first broken one decides the error. Updates the

@@ -113,8 +113,12 @@ inline std::vector< asio_ns::const_buffer > & per_thread_gather() noexcept
 // One frame waiting to be written: its header inline, its payload as given (never copied).
 struct outgoing_frame_t
 {
+    outgoing_frame_t( writable_item_t && payload, write_status_cb_t && callback ) noexcept
+        : m_payload{ std::move( payload ) }, m_callback{ std::move( callback ) }
+    {}
+
     frame_header_buffer_t m_header;
-    std::uint8_t m_header_size;
+    std::uint8_t m_header_size{ 0 };
     writable_item_t m_payload;
     write_status_cb_t m_callback;
 };
@@ -130,6 +134,45 @@ inline message_handle_t & per_thread_spare_message() noexcept
 {
     static thread_local message_handle_t spare;
     return spare;
+}
+
+// Payload strings whose frames were written, for the next frames read on this thread: a frame
+// that fits one costs no allocation (an echo hands the same string back and forth). Only
+// small ones, and a bounded number, so that a thread keeps little when traffic stops.
+class payload_string_pool_t
+{
+public:
+    [[nodiscard]] std::string take() noexcept
+    {
+        if( m_strings.empty() )
+            return {};
+        std::string result = std::move( m_strings.back() );
+        m_strings.pop_back();
+        return result;
+    }
+
+    void give_back( std::string && s )
+    {
+        // A string in its own inline buffer has nothing worth keeping.
+        if( s.capacity() <= std::string{}.capacity() || s.capacity() > max_capacity ||
+                m_strings.size() == max_count )
+            return;
+        if( m_strings.capacity() == 0 )
+            m_strings.reserve( max_count );
+        s.clear();
+        m_strings.push_back( std::move( s ) );
+    }
+
+private:
+    static constexpr std::size_t max_count = 64;
+    static constexpr std::size_t max_capacity = 16 * 1024;
+    std::vector< std::string > m_strings;
+};
+
+inline payload_string_pool_t & per_thread_payload_strings() noexcept
+{
+    static thread_local payload_string_pool_t pool;
+    return pool;
 }
 
 
@@ -181,7 +224,7 @@ public:
     void send_upgrade_response( std::string response )
     {
         asio_ns::dispatch( strand(), [ self = self_handle(), r = std::move( response ) ]() mutable {
-            self->m_queued.push_back( outgoing_frame_t{ {}, 0, writable_item_t{ std::move( r ) }, {} } );
+            self->m_queued.emplace_back( writable_item_t{ std::move( r ) }, write_status_cb_t{} );
             self->try_write();
         } );
     }
@@ -254,7 +297,13 @@ public:
         } );
     }
 
-    // The receiver's sink: one call per valid frame, on the strand, inside consume().
+    // The receiver's sink: a recycled string for the next payload, and one call per valid
+    // frame, on the strand, inside consume().
+    [[nodiscard]] std::string take_payload_string() noexcept
+    {
+        return per_thread_payload_strings().take();
+    }
+
     void on_frame( final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
     {
         switch( m_read_state )
@@ -331,7 +380,8 @@ private:
             // Bytes that came with the upgrade request: the first frames, not to be lost.
             std::string input = std::move( *m_pending_input );
             m_pending_input.reset();
-            process_input( reinterpret_cast< std::uint8_t * >( input.data() ), input.size() );
+            auto * data = reinterpret_cast< std::uint8_t * >( input.data() );
+            process_input( [ & ] { return m_receiver.consume( data, input.size(), *this ); } );
         }
         wait_readable();
     }
@@ -367,34 +417,48 @@ private:
             return on_input_end( ec );
 
         // Read until the socket is drained: readiness is reported once per arrival.
-        auto & buffer = per_thread_read_buffer();
         for( int reads = 0; reads != max_reads_per_wakeup; ++reads )
         {
+            // The rest of a long payload goes straight into its message string; anything else
+            // through the thread's buffer.
+            const auto [ direct, direct_size ] = read_state_t::discard == m_read_state
+                    ? std::pair< std::uint8_t *, std::size_t >{ nullptr, 0u }
+                    : m_receiver.payload_space( direct_read_min_left, direct_read_max_size );
+            auto & buffer = per_thread_read_buffer();
+            std::uint8_t * const into = direct ? direct : buffer.data();
+            const std::size_t room = direct ? direct_size : buffer.size();
+
             asio_ns::error_code read_ec;
-            const std::size_t n = receive_now( m_socket, buffer.data(), buffer.size(), read_ec );
+            const std::size_t n = receive_now( m_socket, into, room, read_ec );
             if( read_ec == asio_ns::error::would_block )
                 return wait_readable();
             if( read_ec )
                 return on_input_end( read_ec );
-            process_input( buffer.data(), n );
+            if( direct )
+                process_input( [ & ] { return m_receiver.commit_payload( n, *this ); } );
+            else
+                process_input( [ & ] { return m_receiver.consume( into, n, *this ); } );
             if( m_closed )
                 return;
-            // A read that did not fill the buffer took everything there was: the next arrival
+            // A read that did not fill its space took everything there was: the next arrival
             // is a new readiness event, so there is no need for a read that would only fail.
-            if( n < buffer.size() )
+            if( n < room )
                 return wait_readable();
         }
         // Let other connections on this thread have a turn, then go on reading.
         asio_ns::post( strand(), [ self = self_handle() ] { self->on_readable( {} ); } );
     }
 
-    void process_input( std::uint8_t * data, std::size_t size )
+    // Runs `feed` (which hands input to the receiver) with writes held back, so that everything
+    // the handler sends meanwhile leaves in one gathered write.
+    template< typename Feed >
+    void process_input( Feed && feed )
     {
         if( read_state_t::discard == m_read_state )
             return;
 
         m_corked = true;
-        const frame_error_t error = m_receiver.consume( data, size, *this );
+        const frame_error_t error = feed();
         m_corked = false;
 
         if( frame_error_t::none != error && !m_closed )
@@ -504,7 +568,8 @@ private:
             return;
         try
         {
-            m_handler( std::move( wsh ), message_handle_t{ message } );
+            // Lvalue and xvalue: a handler taking const references costs no reference count.
+            m_handler( std::move( wsh ), message );
             if( 1 == message.use_count() )
                 per_thread_spare_message() = std::move( message );
         }
@@ -532,7 +597,7 @@ private:
                 final_frame, opcode_t::connection_close_frame, status_code_to_bin( code ) ) );
     }
 
-    void on_send_frame( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t payload, write_status_cb_t cb )
+    void on_send_frame( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t && payload, write_status_cb_t && cb )
     {
         const bool is_close = opcode_t::connection_close_frame == opcode;
         if( is_close )
@@ -557,14 +622,13 @@ private:
 
     // ---- writing ----
 
-    void queue_frame( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t payload, write_status_cb_t cb )
+    void queue_frame( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t && payload, write_status_cb_t && cb )
     {
-        outgoing_frame_t frame{ {}, 0, std::move( payload ), std::move( cb ) };
-        frame.m_header_size = static_cast< std::uint8_t >(
-                write_frame_header( frame.m_header, final_flag, opcode, frame.m_payload.size() ) );
         if( 0 == m_queued.capacity() )
             m_queued.swap( per_thread_spare_queue() );
-        m_queued.push_back( std::move( frame ) );
+        auto & frame = m_queued.emplace_back( std::move( payload ), std::move( cb ) );
+        frame.m_header_size = static_cast< std::uint8_t >(
+                write_frame_header( frame.m_header, final_flag, opcode, frame.m_payload.size() ) );
         if( opcode_t::connection_close_frame == opcode )
             m_close_sent = true;
     }
@@ -595,7 +659,7 @@ private:
             const std::size_t done = m_queued.size();
             m_writing = true;
             for( std::size_t i = 0; i != done; ++i )
-                notify_written( m_queued[ i ].m_callback, ec );
+                release_written( m_queued[ i ], ec );
             m_queued.erase( m_queued.begin(), m_queued.begin() + static_cast< std::ptrdiff_t >( done ) );
             m_writing = false;
             if( ec )
@@ -643,7 +707,7 @@ private:
         // m_writing stays set while the callbacks run: a frame a callback sends waits in
         // m_queued for the next write instead of starting one under this loop.
         for( auto & frame : m_backlog->m_frames )
-            notify_written( frame.m_callback, ec );
+            release_written( frame, ec );
         // The backlog is for slow readers only: an idle connection keeps none of it.
         m_backlog.reset();
         m_writing = false;
@@ -652,11 +716,15 @@ private:
         try_write();
     }
 
-    void notify_written( write_status_cb_t & callback, const asio_ns::error_code & ec )
+    // A frame is out (or failed): its payload string goes back to the thread's pool, and its
+    // callback is told.
+    void release_written( outgoing_frame_t & frame, const asio_ns::error_code & ec )
     {
-        if( !callback )
+        if( std::string * payload = restinio::impl::owned_string( frame.m_payload ) )
+            per_thread_payload_strings().give_back( std::move( *payload ) );
+        if( !frame.m_callback )
             return;
-        auto cb = std::move( callback );
+        auto cb = std::move( frame.m_callback );
         try { cb( ec ); }
         catch( const std::exception & ex ) { log_warn( "write callback failed: {}", ex.what() ); }
         catch( ... ) {}
@@ -713,6 +781,10 @@ private:
     }
 
     static constexpr int max_reads_per_wakeup = 16;
+    // Reading into the message string pays for a payload at least this long; the space offered
+    // per read stays small enough to be still in cache when the kernel copies into it.
+    static constexpr std::uint64_t direct_read_min_left = 16u * 1024u;
+    static constexpr std::size_t direct_read_max_size = 256u * 1024u;
 
     stream_socket_t m_socket;
     restinio::impl::connection_strand_t< strand_t > m_strand;
