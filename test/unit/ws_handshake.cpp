@@ -2,6 +2,8 @@
 // upgrade request can be refused with its exact HTTP status.
 #include <restinio/websocket/impl/handshake.hpp>
 
+#include <restinio/impl/header_helpers.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <optional>
@@ -18,6 +20,27 @@ TEST_CASE( "RFC 6455 4.2.2: Sec-WebSocket-Accept", "[websocket][handshake]" )
     CHECK( rwi::make_sec_websocket_accept( " \tdGhlIHNhbXBsZSBub25jZQ== " ) == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" );
     // RFC 6455 1.2's client example.
     CHECK( rwi::make_sec_websocket_accept( "x3JJHMbDL1EzLkh9GBhXDw==" ) == "HSmrc0sMlYUkAGmm5OPpG2HaGWk=" );
+}
+
+TEST_CASE( "the 101 response: the bytes the header builder makes of the same fields",
+        "[websocket][handshake]" )
+{
+    const auto built = []( std::optional< std::string > protocol ) {
+        restinio::http_response_header_t header{ restinio::status_switching_protocols() };
+        header.connection( restinio::http_connection_header_t::upgrade );
+        header.set_field( restinio::http_field_t::sec_websocket_accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" );
+        if( protocol )
+            header.set_field( restinio::http_field_t::sec_websocket_protocol, *protocol );
+        header.add_field( restinio::http_field_t::upgrade, "websocket" );
+        return restinio::impl::create_header_string(
+                header, restinio::impl::content_length_field_presence_t::skip_content_length );
+    };
+    CHECK( rwi::make_upgrade_response_head( "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" ) == built( nullopt ) );
+    CHECK( rwi::make_upgrade_response_head( "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", restinio::string_view_t{ "chat" } )
+            == built( std::string{ "chat" } ) );
+    CHECK( rwi::make_upgrade_response_head( "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" ) ==
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nUpgrade: websocket\r\n\r\n" );
 }
 
 TEST_CASE( "upgrade requests: each refusal and its HTTP status", "[websocket][handshake]" )

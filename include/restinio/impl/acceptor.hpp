@@ -1,6 +1,7 @@
 // acceptor_t: opens the listening socket as the settings say (options, bind, post-bind hook,
 // listen) and keeps `concurrent_accepts_count` accepts in flight, turning each accepted socket
-// into an HTTP connection. Its own state lives on its own strand.
+// into an HTTP connection. Its own state lives on its own strand (or, with single-threaded
+// traits, on the io_context's one thread).
 #pragma once
 
 #include <restinio/connection_count_limiter.hpp>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 namespace restinio
@@ -26,6 +28,11 @@ class acceptor_t final : public std::enable_shared_from_this< acceptor_t< Traits
 public:
     using connection_t = impl::connection_t< Traits >;
     using ip_blocker_t = typename Traits::ip_blocker_t;
+    // Single-threaded traits promise one thread: the io_context's executor is then strand
+    // enough, and an accept costs no strand dispatch.
+    using executor_t = std::conditional_t< std::is_same_v< typename Traits::strand_t, noop_strand_t >,
+            asio_ns::io_context::executor_type,
+            asio_ns::strand< asio_ns::io_context::executor_type > >;
 
     template< typename Settings >
     acceptor_t(
@@ -33,7 +40,7 @@ public:
         asio_ns::io_context & io_context,
         connection_settings_handle_t< Traits > connection_settings )
         : m_io_context{ io_context }
-        , m_strand{ asio_ns::make_strand( io_context ) }
+        , m_executor{ io_context.get_executor() }
         , m_acceptor{ io_context }
         , m_port{ settings.port() }
         , m_protocol{ settings.protocol() }
@@ -74,7 +81,7 @@ public:
 
         log_info( "server started on {}", fmtlib_tools::streamed( m_acceptor.local_endpoint() ) );
         for( std::size_t slot = 0; slot != m_concurrent_accepts_count; ++slot )
-            asio_ns::post( m_strand, [ self = this->shared_from_this(), slot ] { self->accept_next( slot ); } );
+            asio_ns::post( m_executor, [ self = this->shared_from_this(), slot ] { self->accept_next( slot ); } );
     }
 
     // May run on any thread of the io_context (close_sync), while accepts complete on the
@@ -122,14 +129,14 @@ private:
         {
             auto resume = [ weak = this->weak_from_this(), slot ] {
                 if( auto self = weak.lock() )
-                    asio_ns::post( self->m_strand, [ self, slot ] { self->accept_next( slot ); } );
+                    asio_ns::post( self->m_executor, [ self, slot ] { self->accept_next( slot ); } );
             };
             if( !m_connection_settings->m_connection_counter->try_acquire( std::move( resume ) ) )
                 return;
         }
 
         m_acceptor.async_accept( m_io_context, m_peer_endpoints[ slot ],
-            asio_ns::bind_executor( m_strand,
+            asio_ns::bind_executor( m_executor,
                 [ self = this->shared_from_this(), slot ]( const asio_ns::error_code & ec,
                                                            asio_ns::ip::tcp::socket socket ) {
                     self->on_accept( slot, ec, std::move( socket ) );
@@ -149,7 +156,7 @@ private:
             } );
             // Out of descriptors and the like: give the system a moment instead of spinning.
             m_retry_timer.expires_after( std::chrono::milliseconds{ 100 } );
-            m_retry_timer.async_wait( asio_ns::bind_executor( m_strand,
+            m_retry_timer.async_wait( asio_ns::bind_executor( m_executor,
                 [ self = this->shared_from_this(), slot ]( const asio_ns::error_code & e ) {
                     if( !e )
                         self->accept_next( slot );
@@ -191,7 +198,7 @@ private:
     }
 
     asio_ns::io_context & m_io_context;
-    asio_ns::strand< asio_ns::io_context::executor_type > m_strand;
+    executor_t m_executor;
     std::mutex m_acceptor_lock;
     asio_ns::ip::tcp::acceptor m_acceptor;
     const std::uint16_t m_port;

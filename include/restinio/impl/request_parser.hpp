@@ -141,7 +141,10 @@ private:
         s.m_headers_done = false;
         s.m_in_request = true;
         s.m_chunks.clear();
-        s.m_trailing_fields = http_header_fields_t{};
+        // Trailers went into the last chunked request's info; a new field list (an allocation)
+        // is needed only if some were left behind.
+        if( 0 != s.m_trailing_fields.fields_count() )
+            s.m_trailing_fields = http_header_fields_t{};
         return 0;
     }
 

@@ -180,20 +180,19 @@ template< typename Extra_Data >
 
 } // namespace impl
 
-// (A) The caller supplies every extra field of the 101 response (Sec-WebSocket-Accept included).
+namespace impl
+{
+
+// What every overload does once its 101 response is known (nothing has been taken from the
+// request before): check the request, take over the HTTP connection's socket, and send the
+// response as the first bytes of the WebSocket connection.
 template< typename Traits, typename WS_Message_Handler >
-ws_handle_t upgrade(
+ws_handle_t upgrade_with_response_head(
     generic_request_type_from_traits_t< Traits > & req,
     activation_t activation_flag,
-    http_header_fields_t upgrade_response_header_fields,
+    std::string response_head,
     WS_Message_Handler ws_message_handler )
 {
-    if( !upgrade_response_header_fields.has_field( http_field_t::sec_websocket_accept ) )
-        throw exception_t{ fmt::format( "{} field is mandatory for upgrade response",
-                                        field_to_string( http_field_t::sec_websocket_accept ) ) };
-    if( !upgrade_response_header_fields.has_field( http_field_t::upgrade ) )
-        upgrade_response_header_fields.add_field( http_field_t::upgrade, "websocket" );
-
     auto & connection = restinio::impl::access_req_connection( req );
     if( !connection )
         throw exception_t{ "no connection for upgrade: already moved" };
@@ -217,10 +216,6 @@ ws_handle_t upgrade(
             http_connection->connection_id(), parts.m_remote_endpoint,
             connection_state::upgraded_to_websocket_t{} );
 
-    http_response_header_t response_header{ status_switching_protocols() };
-    response_header.connection( http_connection_header_t::upgrade );
-    response_header.swap_fields( upgrade_response_header_fields );
-
     using ws_connection_t = impl::ws_connection_t< Traits, WS_Message_Handler >;
     auto ws_connection = std::allocate_shared< ws_connection_t >(
             restinio::impl::slab_allocator_t< ws_connection_t >{},
@@ -230,8 +225,7 @@ ws_handle_t upgrade(
             std::move( parts.m_lifetime_monitor ),
             std::move( parts.m_bytes_after_request ),
             std::move( ws_message_handler ) );
-    ws_connection->send_upgrade_response( restinio::impl::create_header_string(
-            response_header, restinio::impl::content_length_field_presence_t::skip_content_length ) );
+    ws_connection->send_upgrade_response( std::move( response_head ) );
 
     auto result = std::allocate_shared< ws_t >(
             restinio::impl::slab_allocator_t< ws_t >{}, ws_connection, parts.m_remote_endpoint );
@@ -240,21 +234,30 @@ ws_handle_t upgrade(
     return result;
 }
 
-namespace impl
-{
-
-// The 101 response's fields for overloads (B) and (C).
-inline http_header_fields_t upgrade_response_fields(
-    std::string sec_websocket_accept, std::optional< std::string > sec_websocket_protocol = std::nullopt )
-{
-    http_header_fields_t fields;
-    fields.set_field( http_field_t::sec_websocket_accept, std::move( sec_websocket_accept ) );
-    if( sec_websocket_protocol )
-        fields.set_field( http_field_t::sec_websocket_protocol, std::move( *sec_websocket_protocol ) );
-    return fields;
-}
-
 } // namespace impl
+
+// (A) The caller supplies every extra field of the 101 response (Sec-WebSocket-Accept included).
+template< typename Traits, typename WS_Message_Handler >
+ws_handle_t upgrade(
+    generic_request_type_from_traits_t< Traits > & req,
+    activation_t activation_flag,
+    http_header_fields_t upgrade_response_header_fields,
+    WS_Message_Handler ws_message_handler )
+{
+    if( !upgrade_response_header_fields.has_field( http_field_t::sec_websocket_accept ) )
+        throw exception_t{ fmt::format( "{} field is mandatory for upgrade response",
+                                        field_to_string( http_field_t::sec_websocket_accept ) ) };
+    if( !upgrade_response_header_fields.has_field( http_field_t::upgrade ) )
+        upgrade_response_header_fields.add_field( http_field_t::upgrade, "websocket" );
+
+    http_response_header_t response_header{ status_switching_protocols() };
+    response_header.connection( http_connection_header_t::upgrade );
+    response_header.swap_fields( upgrade_response_header_fields );
+    return impl::upgrade_with_response_head< Traits >( req, activation_flag,
+            restinio::impl::create_header_string(
+                    response_header, restinio::impl::content_length_field_presence_t::skip_content_length ),
+            std::move( ws_message_handler ) );
+}
 
 // (B) The caller supplies the Sec-WebSocket-Accept value.
 template< typename Traits, typename WS_Message_Handler >
@@ -264,8 +267,8 @@ auto upgrade(
     std::string sec_websocket_accept_field_value,
     WS_Message_Handler ws_message_handler )
 {
-    return upgrade< Traits, WS_Message_Handler >( req, activation_flag,
-            impl::upgrade_response_fields( std::move( sec_websocket_accept_field_value ) ),
+    return impl::upgrade_with_response_head< Traits >( req, activation_flag,
+            impl::make_upgrade_response_head( sec_websocket_accept_field_value ),
             std::move( ws_message_handler ) );
 }
 
@@ -278,9 +281,9 @@ auto upgrade(
     std::string sec_websocket_protocol_field_value,
     WS_Message_Handler ws_message_handler )
 {
-    return upgrade< Traits, WS_Message_Handler >( req, activation_flag,
-            impl::upgrade_response_fields( std::move( sec_websocket_accept_field_value ),
-                                           std::move( sec_websocket_protocol_field_value ) ),
+    return impl::upgrade_with_response_head< Traits >( req, activation_flag,
+            impl::make_upgrade_response_head( sec_websocket_accept_field_value,
+                                              string_view_t{ sec_websocket_protocol_field_value } ),
             std::move( ws_message_handler ) );
 }
 
@@ -292,9 +295,9 @@ auto upgrade(
     WS_Message_Handler ws_message_handler )
 {
     const auto key = req.header().opt_value_of( http_field_t::sec_websocket_key );
-    return upgrade< Traits, WS_Message_Handler >(
-            req, activation_flag,
-            impl::make_sec_websocket_accept( key ? *key : string_view_t{} ),
+    return impl::upgrade_with_response_head< Traits >( req, activation_flag,
+            impl::make_upgrade_response_head(
+                    impl::make_sec_websocket_accept( key ? *key : string_view_t{} ) ),
             std::move( ws_message_handler ) );
 }
 

@@ -54,12 +54,42 @@ trim_ows( string_view_t value ) noexcept
 make_sec_websocket_accept( string_view_t sec_websocket_key )
 {
     const string_view_t key = trim_ows( sec_websocket_key );
-    std::string key_and_guid;
-    key_and_guid.reserve( key.size() + websocket_guid.size() );
-    key_and_guid.append( key.data(), key.size() );
-    key_and_guid.append( websocket_guid.data(), websocket_guid.size() );
-    return utils::base64::encode(
-            utils::sha1::to_string( utils::sha1::make_digest( key_and_guid ) ) );
+    utils::sha1::impl::digest_builder_t sha1;
+    sha1.update( reinterpret_cast< const std::uint8_t * >( key.data() ), key.size() );
+    sha1.update( reinterpret_cast< const std::uint8_t * >( websocket_guid.data() ), websocket_guid.size() );
+    const utils::sha1::digest_t digest = sha1.finish();
+
+    char digest_bytes[ 20 ];
+    for( std::size_t i = 0; i != 20u; ++i )
+        digest_bytes[ i ] = static_cast< char >(
+                static_cast< std::uint8_t >( digest[ i / 4u ] >> ( 24u - 8u * ( i % 4u ) ) ) );
+    return utils::base64::encode( string_view_t{ digest_bytes, sizeof( digest_bytes ) } );
+}
+
+// The whole 101 response of an accepted handshake with these field values: the bytes the
+// header builder makes of them (fields in its order), without building a field list first.
+[[nodiscard]] inline std::string
+make_upgrade_response_head(
+    string_view_t sec_websocket_accept,
+    std::optional< string_view_t > sec_websocket_protocol = std::nullopt )
+{
+    constexpr string_view_t status_and_connection =
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
+    constexpr string_view_t protocol_name = "\r\nSec-WebSocket-Protocol: ";
+    constexpr string_view_t upgrade_and_end = "\r\nUpgrade: websocket\r\n\r\n";
+
+    std::string head;
+    head.reserve( status_and_connection.size() + sec_websocket_accept.size() + upgrade_and_end.size() +
+            ( sec_websocket_protocol ? protocol_name.size() + sec_websocket_protocol->size() : 0u ) );
+    head.append( status_and_connection.data(), status_and_connection.size() );
+    head.append( sec_websocket_accept.data(), sec_websocket_accept.size() );
+    if( sec_websocket_protocol )
+    {
+        head.append( protocol_name.data(), protocol_name.size() );
+        head.append( sec_websocket_protocol->data(), sec_websocket_protocol->size() );
+    }
+    head.append( upgrade_and_end.data(), upgrade_and_end.size() );
+    return head;
 }
 
 // Why an upgrade request can't be accepted; each value maps to one HTTP status.
