@@ -38,16 +38,48 @@ thread_local bool t_count_allocations = false;
 std::atomic< std::size_t > g_counted_allocations{ 0 };
 }
 
-void * operator new( std::size_t size )
+// Every non-aligned form is replaced, so that each allocation and its release go through the
+// same pair (AddressSanitizer checks that they match). GCC 12 takes the malloc/free pair for a
+// mismatch once it inlines them into a new/delete pair (a false positive), hence the pragma.
+#if defined( __GNUC__ ) && !defined( __clang__ )
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace
+{
+void * counted_allocation( std::size_t size ) noexcept
 {
     if( t_count_allocations )
         ++g_counted_allocations;
-    if( void * p = std::malloc( size ? size : 1 ) )
+    return std::malloc( size ? size : 1 );
+}
+}
+
+void * operator new( std::size_t size )
+{
+    if( void * p = counted_allocation( size ) )
         return p;
     throw std::bad_alloc{};
 }
+void * operator new[]( std::size_t size )
+{
+    if( void * p = counted_allocation( size ) )
+        return p;
+    throw std::bad_alloc{};
+}
+void * operator new( std::size_t size, const std::nothrow_t & ) noexcept { return counted_allocation( size ); }
+void * operator new[]( std::size_t size, const std::nothrow_t & ) noexcept { return counted_allocation( size ); }
 void operator delete( void * p ) noexcept { std::free( p ); }
+void operator delete[]( void * p ) noexcept { std::free( p ); }
 void operator delete( void * p, std::size_t ) noexcept { std::free( p ); }
+void operator delete[]( void * p, std::size_t ) noexcept { std::free( p ); }
+void operator delete( void * p, const std::nothrow_t & ) noexcept { std::free( p ); }
+void operator delete[]( void * p, const std::nothrow_t & ) noexcept { std::free( p ); }
+
+#if defined( __GNUC__ ) && !defined( __clang__ )
+#pragma GCC diagnostic pop
+#endif
 
 namespace
 {
