@@ -2,70 +2,14 @@
 // exact close code, and the same outcome whatever the split of the input into reads.
 #include <restinio/websocket/impl/receiver.hpp>
 
+#include "../allocation_counter.hpp"
 #include "ws_test_support.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <random>
 #include <tuple>
-
-// Counts heap allocations in this test binary, to check the "one allocation per frame" rule.
-// GCC 12 takes the malloc/free pair below for a mismatch once it inlines them into a
-// new/delete pair (a false positive), hence the pragma.
-namespace
-{
-std::atomic< std::size_t > g_allocations{ 0 };
-}
-
-#if defined( __GNUC__ ) && !defined( __clang__ )
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-// Every non-aligned form is replaced, so that each allocation and its release go through the
-// same pair (ASan checks that they match).
-namespace
-{
-
-void *
-counted_allocation( std::size_t size ) noexcept
-{
-    ++g_allocations;
-    return std::malloc( size ? size : 1 );
-}
-
-} // namespace
-
-void * operator new( std::size_t size )
-{
-    if( void * p = counted_allocation( size ) )
-        return p;
-    throw std::bad_alloc{};
-}
-
-void * operator new[]( std::size_t size )
-{
-    if( void * p = counted_allocation( size ) )
-        return p;
-    throw std::bad_alloc{};
-}
-
-void * operator new( std::size_t size, const std::nothrow_t & ) noexcept { return counted_allocation( size ); }
-void * operator new[]( std::size_t size, const std::nothrow_t & ) noexcept { return counted_allocation( size ); }
-void operator delete( void * p ) noexcept { std::free( p ); }
-void operator delete[]( void * p ) noexcept { std::free( p ); }
-void operator delete( void * p, std::size_t ) noexcept { std::free( p ); }
-void operator delete[]( void * p, std::size_t ) noexcept { std::free( p ); }
-void operator delete( void * p, const std::nothrow_t & ) noexcept { std::free( p ); }
-void operator delete[]( void * p, const std::nothrow_t & ) noexcept { std::free( p ); }
-
-#if defined( __GNUC__ ) && !defined( __clang__ )
-#pragma GCC diagnostic pop
-#endif
 
 using namespace ws_test;
 using rwi::frame_error_t;
@@ -385,9 +329,9 @@ TEST_CASE( "allocation: one per frame contained in the input, none for a refused
     sink.sizes.reserve( 100 );
     const auto allocations_during = [ & ]( rwi::receiver_t & receiver, bytes_t & wire,
             frame_error_t expected ) {
-        const std::size_t before = g_allocations.load();
+        const std::size_t before = test_support::allocations_on_this_thread();
         const frame_error_t error = receiver.consume( wire.data(), wire.size(), sink );
-        const std::size_t count = g_allocations.load() - before;
+        const std::size_t count = test_support::allocations_on_this_thread() - before;
         REQUIRE( error == expected );
         return count;
     };
@@ -444,9 +388,9 @@ TEST_CASE( "allocation: one per frame contained in the input, none for a refused
         bytes_t wire;
         for( int i = 0; i != 10; ++i )
             wire = cat( { wire, frame( fin | op_text, mixed_text( 100 + i ) ) } );
-        const std::size_t before = g_allocations.load();
+        const std::size_t before = test_support::allocations_on_this_thread();
         REQUIRE( receiver.consume( wire.data(), wire.size(), recycling ) == frame_error_t::none );
-        CHECK( g_allocations.load() - before == 0 );
+        CHECK( test_support::allocations_on_this_thread() - before == 0 );
         CHECK( recycling.sizes.size() == 10 );
     }
     SECTION( "a frame spread over many reads is reserved once" )
@@ -590,7 +534,7 @@ TEST_CASE( "direct reads: the payload string is reserved once", "[websocket][rec
     counting_sink_t sink;
     sink.sizes.reserve( 4 );
     bytes_t header( wire.begin(), wire.begin() + 14 );
-    const std::size_t before = g_allocations.load();
+    const std::size_t before = test_support::allocations_on_this_thread();
     REQUIRE( receiver.consume( header.data(), header.size(), sink ) == frame_error_t::none );
     std::size_t offset = 14;
     while( offset != wire.size() )
@@ -603,7 +547,7 @@ TEST_CASE( "direct reads: the payload string is reserved once", "[websocket][rec
         offset += n;
         REQUIRE( receiver.commit_payload( n, sink ) == frame_error_t::none );
     }
-    CHECK( g_allocations.load() - before == 1 );
+    CHECK( test_support::allocations_on_this_thread() - before == 1 );
     REQUIRE( sink.sizes.size() == 1 );
     CHECK( sink.sizes[ 0 ] == 300000 );
 }

@@ -7,18 +7,18 @@
 #include <restinio/core.hpp>
 #include <restinio/websocket/websocket.hpp>
 
+#include "../../allocation_counter.hpp"
+
 #include <catch2/catch.hpp>
 #include <fmt/ostream.h>
 
 #include <arpa/inet.h>
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -31,55 +31,11 @@
 namespace rws = restinio::websocket::basic;
 using namespace std::chrono_literals;
 
-// Heap allocations made on threads that asked to be counted (the server's, from a handler).
 namespace
 {
-thread_local bool t_count_allocations = false;
-std::atomic< std::size_t > g_counted_allocations{ 0 };
+// What the server thread had allocated when its message handler last ran.
+std::atomic< std::size_t > g_server_allocations{ 0 };
 }
-
-// Every non-aligned form is replaced, so that each allocation and its release go through the
-// same pair (AddressSanitizer checks that they match). GCC 12 takes the malloc/free pair for a
-// mismatch once it inlines them into a new/delete pair (a false positive), hence the pragma.
-#if defined( __GNUC__ ) && !defined( __clang__ )
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-namespace
-{
-void * counted_allocation( std::size_t size ) noexcept
-{
-    if( t_count_allocations )
-        ++g_counted_allocations;
-    return std::malloc( size ? size : 1 );
-}
-}
-
-void * operator new( std::size_t size )
-{
-    if( void * p = counted_allocation( size ) )
-        return p;
-    throw std::bad_alloc{};
-}
-void * operator new[]( std::size_t size )
-{
-    if( void * p = counted_allocation( size ) )
-        return p;
-    throw std::bad_alloc{};
-}
-void * operator new( std::size_t size, const std::nothrow_t & ) noexcept { return counted_allocation( size ); }
-void * operator new[]( std::size_t size, const std::nothrow_t & ) noexcept { return counted_allocation( size ); }
-void operator delete( void * p ) noexcept { std::free( p ); }
-void operator delete[]( void * p ) noexcept { std::free( p ); }
-void operator delete( void * p, std::size_t ) noexcept { std::free( p ); }
-void operator delete[]( void * p, std::size_t ) noexcept { std::free( p ); }
-void operator delete( void * p, const std::nothrow_t & ) noexcept { std::free( p ); }
-void operator delete[]( void * p, const std::nothrow_t & ) noexcept { std::free( p ); }
-
-#if defined( __GNUC__ ) && !defined( __clang__ )
-#pragma GCC diagnostic pop
-#endif
 
 namespace
 {
@@ -328,7 +284,7 @@ TEST_CASE( "an echo that moves the payload costs the server no heap allocation p
     test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
         server.keep( rws::upgrade< traits_t >( *req, rws::activation_t::immediate,
             []( const rws::ws_handle_t & wsh, const rws::message_handle_t & m ) {
-                t_count_allocations = true;
+                g_server_allocations = test_support::allocations_on_this_thread();
                 if( rws::opcode_t::text_frame == m->opcode() )
                     wsh->send_message( m->final_flag(), m->opcode(),
                                        restinio::writable_item_t{ std::move( m->payload() ) } );
@@ -345,10 +301,10 @@ TEST_CASE( "an echo that moves the payload costs the server no heap allocation p
     };
     for( int i = 0; i != 50; ++i )      // warm up: pools and caches fill
         echo();
-    const std::size_t before = g_counted_allocations.load();
+    const std::size_t before = g_server_allocations.load();
     for( int i = 0; i != 200; ++i )
         echo();
-    CHECK( g_counted_allocations.load() - before == 0 );
+    CHECK( g_server_allocations.load() - before == 0 );
 }
 
 TEST_CASE( "sending a close frame empties the handle at once", "[e2e][websocket][api]" )
