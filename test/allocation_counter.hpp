@@ -1,14 +1,30 @@
 // Counts the heap allocations each thread of a test binary makes, by replacing the global
 // operator new and delete: include it in exactly one source file of the binary. Tests use it to
 // check the hot path's "no allocation per frame" rules.
+//
+// ThreadSanitizer's runtime defines these operators itself (a second definition does not link),
+// so under it nothing is replaced and counts_allocations is false: tests then skip the checks.
 #pragma once
 
 #include <cstddef>
 #include <cstdlib>
 #include <new>
 
+#if defined( __SANITIZE_THREAD__ )
+#define TEST_SUPPORT_REPLACES_NEW 0
+#elif defined( __has_feature )
+#if __has_feature( thread_sanitizer )
+#define TEST_SUPPORT_REPLACES_NEW 0
+#endif
+#endif
+#if !defined( TEST_SUPPORT_REPLACES_NEW )
+#define TEST_SUPPORT_REPLACES_NEW 1
+#endif
+
 namespace test_support
 {
+
+constexpr bool counts_allocations = TEST_SUPPORT_REPLACES_NEW;
 
 inline thread_local std::size_t t_allocations = 0;
 
@@ -22,6 +38,8 @@ inline void * counted_allocation( std::size_t size ) noexcept
 }
 
 } // namespace test_support
+
+#if TEST_SUPPORT_REPLACES_NEW
 
 // Every non-aligned form is replaced, so that each allocation and its release go through the
 // same pair (AddressSanitizer checks that they match). GCC 12 takes the malloc/free pair for a
@@ -55,3 +73,5 @@ void operator delete[]( void * p, const std::nothrow_t & ) noexcept { std::free(
 #if defined( __GNUC__ ) && !defined( __clang__ )
 #pragma GCC diagnostic pop
 #endif
+
+#endif // TEST_SUPPORT_REPLACES_NEW

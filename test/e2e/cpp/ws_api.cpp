@@ -304,7 +304,10 @@ TEST_CASE( "an echo that moves the payload costs the server no heap allocation p
     const std::size_t before = g_server_allocations.load();
     for( int i = 0; i != 200; ++i )
         echo();
-    CHECK( g_server_allocations.load() - before == 0 );
+    if( test_support::counts_allocations )
+        CHECK( g_server_allocations.load() - before == 0 );
+    else
+        WARN( "allocations are not counted in this build (ThreadSanitizer)" );
 }
 
 TEST_CASE( "sending a close frame empties the handle at once", "[e2e][websocket][api]" )
