@@ -5,13 +5,16 @@
 // uWebSockets' makeChunked): byte 0 picks max_message_size, byte 1 says how many chunk-size
 // bytes follow (0-15), those bytes give the sizes of successive reads (cycled), and the rest is
 // the wire. The same wire is also fed whole to a second receiver: the two runs must deliver the
-// same frames and end with the same error, whatever the split.
+// same frames and end with the same error, whatever the split, and whether a read went
+// through consume() or straight into the payload string (payload_space() / commit_payload()).
 #include <restinio/websocket/impl/receiver.hpp>
 
 #include "utf8_reference.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -148,9 +151,23 @@ LLVMFuzzerTestOneInput( const std::uint8_t * data, std::size_t size )
             const std::size_t wanted = std::size_t{ chunk_sizes[ i % chunk_size_count ] } + 1;
             n = wanted < n ? wanted : n;
         }
-        std::vector< std::uint8_t > chunk( wire + offset, wire + offset + n );
-        offset += n;
-        chunked_error = chunked.consume( chunk.data(), chunk.size(), chunked_sink );
+        // Every other read goes straight into the payload string where the receiver offers
+        // room for one, as the connection does for long payloads.
+        const auto [ space, room ] = 1 == i % 2 ? chunked.payload_space( 1, n )
+                : std::pair< std::uint8_t *, std::size_t >{ nullptr, 0 };
+        if( space )
+        {
+            require( room <= n );
+            std::copy( wire + offset, wire + offset + room, space );
+            offset += room;
+            chunked_error = chunked.commit_payload( room, chunked_sink );
+        }
+        else
+        {
+            std::vector< std::uint8_t > chunk( wire + offset, wire + offset + n );
+            offset += n;
+            chunked_error = chunked.consume( chunk.data(), chunk.size(), chunked_sink );
+        }
         if( rwi::frame_error_t::none != chunked_error )
             break;
     }
