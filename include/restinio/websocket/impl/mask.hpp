@@ -1,4 +1,5 @@
-// Unmasking of client frame payloads (RFC 6455 5.3), in place and a 64-bit word at a time.
+// Unmasking of client frame payloads (RFC 6455 5.3), in place, a 64-bit word (or, where the
+// processor has AVX2, a 256-bit lane) at a time.
 //
 // Every byte a client sends in a payload is XORed with the 4-byte masking key, the key byte
 // chosen by the byte's offset in the payload modulo 4. A payload may arrive over many reads, so
@@ -12,6 +13,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+
+#if defined( __x86_64__ ) && ( defined( __GNUC__ ) || defined( __clang__ ) )
+#define RESTINIO_WS_UNMASK_AVX2 1
+#include <immintrin.h>
+#else
+#define RESTINIO_WS_UNMASK_AVX2 0
+#endif
 
 namespace restinio
 {
@@ -28,6 +36,40 @@ namespace impl
 // The masking key in wire order (RFC 6455 5.2: "Masking-key: 0 or 4 bytes").
 using mask_key_t = std::array< std::uint8_t, 4 >;
 
+#if RESTINIO_WS_UNMASK_AVX2
+// Where the processor has AVX2, 64 bytes a step: a portable build only gets the 16-byte SSE2
+// code the compiler makes of the word loop below, a third of what memcpy moves per cycle.
+// Returns how many bytes it did (a multiple of 32, so the key's phase is unchanged after them).
+__attribute__( ( target( "avx2" ) ) ) inline std::size_t
+unmask_avx2( std::uint8_t * data, std::size_t size, std::uint64_t key64 ) noexcept
+{
+    const __m256i key = _mm256_set1_epi64x( static_cast< long long >( key64 ) );
+    std::size_t i = 0;
+    for( ; size - i >= 64u; i += 64u )
+    {
+        auto * first = reinterpret_cast< __m256i * >( data + i );
+        auto * second = reinterpret_cast< __m256i * >( data + i + 32u );
+        _mm256_storeu_si256( first, _mm256_xor_si256( _mm256_loadu_si256( first ), key ) );
+        _mm256_storeu_si256( second, _mm256_xor_si256( _mm256_loadu_si256( second ), key ) );
+    }
+    if( size - i >= 32u )
+    {
+        auto * block = reinterpret_cast< __m256i * >( data + i );
+        _mm256_storeu_si256( block, _mm256_xor_si256( _mm256_loadu_si256( block ), key ) );
+        i += 32u;
+    }
+    return i;
+}
+
+// Asked once per process.
+inline bool
+has_avx2() noexcept
+{
+    static const bool result = __builtin_cpu_supports( "avx2" );
+    return result;
+}
+#endif
+
 // XORs data[0..size) with the key, data[0] being byte number `payload_offset` of the payload.
 inline void
 unmask( std::uint8_t * data, std::size_t size,
@@ -43,6 +85,10 @@ unmask( std::uint8_t * data, std::size_t size,
     std::memcpy( &key64, rotated, 8u );
 
     std::size_t i = 0;
+#if RESTINIO_WS_UNMASK_AVX2
+    if( size >= 64u && has_avx2() )
+        i = unmask_avx2( data, size, key64 );
+#endif
     // Two independent words per step lets the compiler keep two loads in flight (or use one
     // vector register).
     for( ; size - i >= 16u; i += 16u )
