@@ -297,21 +297,34 @@ public:
         } );
     }
 
-    // The receiver's sink: a recycled string for the next payload, and one call per valid
-    // frame, on the strand, inside consume().
-    [[nodiscard]] std::string take_payload_string() noexcept
+private:
+    // The receiver's sink while one input is processed: a recycled string for each payload, and
+    // one call per valid frame. The user's handle is locked once for all the frames of the input
+    // (each lock of the weak handle is an atomic read-modify-write on a shared cache line).
+    struct input_sink_t
     {
-        return per_thread_payload_strings().take();
-    }
+        ws_connection_t & m_connection;
+        const ws_handle_t & m_handle;
 
-    void on_frame( final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
+        [[nodiscard]] std::string take_payload_string() noexcept
+        {
+            return per_thread_payload_strings().take();
+        }
+
+        void on_frame( final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
+        {
+            m_connection.on_frame( m_handle, final_flag, opcode, std::move( payload ) );
+        }
+    };
+
+    void on_frame( const ws_handle_t & wsh, final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
     {
         switch( m_read_state )
         {
             case read_state_t::any_frame:
                 if( opcode_t::connection_close_frame == opcode )
-                    return on_peer_close( std::move( payload ) );
-                return deliver( make_message( final_flag, opcode, std::move( payload ) ) );
+                    return on_peer_close( wsh, std::move( payload ) );
+                return deliver( wsh, make_message( final_flag, opcode, std::move( payload ) ) );
 
             case read_state_t::only_close_frame:
                 // Our close went first; the peer's answer completes the handshake.
@@ -325,7 +338,6 @@ public:
         }
     }
 
-private:
     // A write the socket could not take at once: the frames it carries and what is left of it.
     struct backlog_t
     {
@@ -381,7 +393,7 @@ private:
             std::string input = std::move( *m_pending_input );
             m_pending_input.reset();
             auto * data = reinterpret_cast< std::uint8_t * >( input.data() );
-            process_input( [ & ] { return m_receiver.consume( data, input.size(), *this ); } );
+            process_input( [ & ]( input_sink_t & sink ) { return m_receiver.consume( data, input.size(), sink ); } );
         }
         wait_readable();
     }
@@ -435,9 +447,9 @@ private:
             if( read_ec )
                 return on_input_end( read_ec );
             if( direct )
-                process_input( [ & ] { return m_receiver.commit_payload( n, *this ); } );
+                process_input( [ & ]( input_sink_t & sink ) { return m_receiver.commit_payload( n, sink ); } );
             else
-                process_input( [ & ] { return m_receiver.consume( into, n, *this ); } );
+                process_input( [ & ]( input_sink_t & sink ) { return m_receiver.consume( into, n, sink ); } );
             if( m_closed )
                 return;
             // A read that did not fill its space took everything there was: the next arrival
@@ -449,16 +461,18 @@ private:
         asio_ns::post( strand(), [ self = self_handle() ] { self->on_readable( {} ); } );
     }
 
-    // Runs `feed` (which hands input to the receiver) with writes held back, so that everything
-    // the handler sends meanwhile leaves in one gathered write.
+    // Runs `feed` (which hands input to the receiver, with the sink it is given) with writes held
+    // back, so that everything the handler sends meanwhile leaves in one gathered write.
     template< typename Feed >
     void process_input( Feed && feed )
     {
         if( read_state_t::discard == m_read_state )
             return;
 
+        const ws_handle_t wsh = m_ws.lock();
+        input_sink_t sink{ *this, wsh };
         m_corked = true;
-        const frame_error_t error = feed();
+        const frame_error_t error = feed( sink );
         m_corked = false;
 
         if( frame_error_t::none != error && !m_closed )
@@ -474,7 +488,7 @@ private:
     }
 
     // RFC 6455 5.5.1: answer a close with a close (echoing its code and reason), then end.
-    void on_peer_close( std::string payload )
+    void on_peer_close( const ws_handle_t & wsh, std::string payload )
     {
         log_trace( "close from the peer" );
         m_read_state = read_state_t::discard;
@@ -486,7 +500,7 @@ private:
         // peer's close, so the TCP connection can close at once (RFC 6455 7.1.1).
         m_after_writes = after_writes_t::close;
         if( deliver_to_user )
-            deliver( std::make_shared< message_t >(
+            deliver( wsh, std::make_shared< message_t >(
                     final_frame, opcode_t::connection_close_frame, std::move( payload ) ) );
     }
 
@@ -561,15 +575,14 @@ private:
         return std::make_shared< message_t >( final_flag, opcode, std::move( payload ) );
     }
 
-    void deliver( message_handle_t message )
+    void deliver( const ws_handle_t & wsh, message_handle_t message )
     {
-        auto wsh = m_ws.lock();
         if( !wsh )
             return;
         try
         {
-            // Lvalue and xvalue: a handler taking const references costs no reference count.
-            m_handler( std::move( wsh ), message );
+            // Lvalues: a handler taking const references costs no reference count.
+            m_handler( wsh, message );
             if( 1 == message.use_count() )
                 per_thread_spare_message() = std::move( message );
         }
@@ -593,7 +606,7 @@ private:
         if( !m_close_to_user_allowed )
             return;
         m_close_to_user_allowed = false;
-        deliver( std::make_shared< message_t >(
+        deliver( m_ws.lock(), std::make_shared< message_t >(
                 final_frame, opcode_t::connection_close_frame, status_code_to_bin( code ) ) );
     }
 
