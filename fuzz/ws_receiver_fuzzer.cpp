@@ -153,7 +153,7 @@ LLVMFuzzerTestOneInput( const std::uint8_t * data, std::size_t size )
         }
         // Every other read goes straight into the payload string where the receiver offers
         // room for one, as the connection does for long payloads.
-        const auto [ space, room ] = 1 == i % 2 ? chunked.payload_space( 1, n )
+        const auto [ space, room ] = 1 == i % 2 ? chunked.payload_space( 1, n, chunked_sink )
                 : std::pair< std::uint8_t *, std::size_t >{ nullptr, 0 };
         if( space )
         {

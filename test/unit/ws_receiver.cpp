@@ -373,7 +373,7 @@ TEST_CASE( "allocation: one per frame contained in the input, none for a refused
         struct recycling_sink_t : counting_sink_t
         {
             std::vector< std::string > spare;
-            std::string take_payload_string()
+            std::string take_payload_string( std::size_t )
             {
                 std::string s = std::move( spare.back() );
                 spare.pop_back();
@@ -428,7 +428,7 @@ run_with_direct_reads( const bytes_t & wire, std::uint32_t seed, std::uint64_t m
     {
         const std::size_t left = wire.size() - offset;
         const std::size_t max_space = 1 + rng() % 70000;
-        const auto [ space, room ] = receiver.payload_space( min_left, max_space );
+        const auto [ space, room ] = receiver.payload_space( min_left, max_space, sink );
         if( space )
         {
             REQUIRE( room <= max_space );
@@ -477,32 +477,32 @@ TEST_CASE( "direct reads: space only inside a long enough payload", "[websocket]
 {
     rwi::receiver_t receiver;
     recorder_sink_t sink;
-    CHECK( receiver.payload_space( 1, 100 ).first == nullptr );
+    CHECK( receiver.payload_space( 1, 100, sink ).first == nullptr );
 
     bytes_t wire = frame( fin | op_binary, repeated( 1000, 'q' ) );
     bytes_t header( wire.begin(), wire.begin() + 8 );      // 2 + 2 length bytes + 4 key bytes
     REQUIRE( receiver.consume( header.data(), header.size(), sink ) == frame_error_t::none );
-    CHECK( receiver.payload_space( 1001, 100 ).first == nullptr );
-    auto [ space, room ] = receiver.payload_space( 1000, 4096 );
+    CHECK( receiver.payload_space( 1001, 100, sink ).first == nullptr );
+    auto [ space, room ] = receiver.payload_space( 1000, 4096, sink );
     REQUIRE( space != nullptr );
     CHECK( room == 1000 );      // never more than the frame has left
     std::copy_n( wire.begin() + 8, 600, space );
     REQUIRE( receiver.commit_payload( 600, sink ) == frame_error_t::none );
     CHECK( sink.frames.empty() );
-    CHECK( receiver.payload_space( 401, 4096 ).first == nullptr );
-    std::tie( space, room ) = receiver.payload_space( 400, 4096 );
+    CHECK( receiver.payload_space( 401, 4096, sink ).first == nullptr );
+    std::tie( space, room ) = receiver.payload_space( 400, 4096, sink );
     REQUIRE( room == 400 );
     std::copy_n( wire.begin() + 8 + 600, 400, space );
     REQUIRE( receiver.commit_payload( 400, sink ) == frame_error_t::none );
     REQUIRE( sink.frames.size() == 1 );
     CHECK( sink.frames[ 0 ] == expect( fin | op_binary, repeated( 1000, 'q' ) ) );
-    CHECK( receiver.payload_space( 1, 100 ).first == nullptr );     // between frames
+    CHECK( receiver.payload_space( 1, 100, sink ).first == nullptr );     // between frames
 
     SECTION( "none once the receiver is dead" )
     {
         bytes_t bad{ 0x83, 0x80 | 126, 0x10, 0x00, 1, 2, 3, 4 };   // reserved opcode 3
         REQUIRE( receiver.consume( bad.data(), bad.size(), sink ) == frame_error_t::reserved_opcode );
-        CHECK( receiver.payload_space( 1, 100 ).first == nullptr );
+        CHECK( receiver.payload_space( 1, 100, sink ).first == nullptr );
         CHECK( receiver.commit_payload( 0, sink ) == frame_error_t::reserved_opcode );
     }
 }
@@ -516,11 +516,11 @@ TEST_CASE( "direct reads: bad UTF-8 fails in the read that brings it", "[websock
     recorder_sink_t sink;
     bytes_t header( wire.begin(), wire.begin() + 14 );      // 2 + 8 length bytes + 4 key bytes
     REQUIRE( receiver.consume( header.data(), header.size(), sink ) == frame_error_t::none );
-    auto [ space, room ] = receiver.payload_space( 1, 20000 );
+    auto [ space, room ] = receiver.payload_space( 1, 20000, sink );
     REQUIRE( room == 20000 );
     std::copy_n( wire.begin() + 14, 20000, space );
     REQUIRE( receiver.commit_payload( 20000, sink ) == frame_error_t::none );
-    std::tie( space, room ) = receiver.payload_space( 1, 20000 );
+    std::tie( space, room ) = receiver.payload_space( 1, 20000, sink );
     std::copy_n( wire.begin() + 14 + 20000, 20000, space );
     CHECK( receiver.commit_payload( 20000, sink ) == frame_error_t::invalid_utf8 );
     CHECK( rwi::close_code_for( receiver.error() ) == status_code_t::invalid_message_data );
@@ -539,7 +539,7 @@ TEST_CASE( "direct reads: the payload string is reserved once", "[websocket][rec
     std::size_t offset = 14;
     while( offset != wire.size() )
     {
-        const auto [ space, room ] = receiver.payload_space( 1, 7000 );
+        const auto [ space, room ] = receiver.payload_space( 1, 7000, sink );
         REQUIRE( space != nullptr );
         // Fill only part of the space offered, as a short read does.
         const std::size_t n = std::min( room, std::size_t{ 5000 } );
@@ -550,6 +550,55 @@ TEST_CASE( "direct reads: the payload string is reserved once", "[websocket][rec
     CHECK( test_support::allocations_on_this_thread() - before == 1 );
     REQUIRE( sink.sizes.size() == 1 );
     CHECK( sink.sizes[ 0 ] == 300000 );
+}
+
+TEST_CASE( "direct reads into a recycled string longer than the payload overwrite its old bytes",
+        "[websocket][receiver][direct][alloc]" )
+{
+    // Strings with old content, longer than any payload below, made before counting.
+    struct stale_strings_sink_t : recorder_sink_t
+    {
+        std::vector< std::string > spare;
+        std::vector< std::size_t > asked;
+        std::string take_payload_string( std::size_t size )
+        {
+            asked.push_back( size );
+            std::string s = std::move( spare.back() );
+            spare.pop_back();
+            return s;
+        }
+    };
+    stale_strings_sink_t sink;
+    sink.frames.reserve( 4 );
+    sink.asked.reserve( 4 );
+    for( int i = 0; i != 3; ++i )
+        sink.spare.emplace_back( 60000, 'G' );
+
+    std::string payload( 50000, 'p' );
+    for( std::size_t i = 0; i != payload.size(); ++i )
+        payload[ i ] = static_cast< char >( 'a' + i % 26 );
+    const bytes_t wire = cat( { frame( fin | op_binary, payload ), frame( fin | op_binary, repeated( 100, 'w' ) ) } );
+    rwi::receiver_t receiver;
+    bytes_t header( wire.begin(), wire.begin() + 4 + 4 );      // 2 + 2 length bytes + 4 key bytes
+    bytes_t rest( wire.begin() + 8 + 50000, wire.end() );
+    const std::size_t before = test_support::allocations_on_this_thread();
+    REQUIRE( receiver.consume( header.data(), header.size(), sink ) == frame_error_t::none );
+    std::size_t offset = 8;
+    while( offset != 8 + payload.size() )
+    {
+        const auto [ space, room ] = receiver.payload_space( 1, 7777, sink );
+        REQUIRE( space != nullptr );
+        std::copy_n( wire.begin() + static_cast< std::ptrdiff_t >( offset ), room, space );
+        offset += room;
+        REQUIRE( receiver.commit_payload( room, sink ) == frame_error_t::none );
+    }
+    REQUIRE( receiver.consume( rest.data(), rest.size(), sink ) == frame_error_t::none );
+    CHECK( test_support::allocations_on_this_thread() - before == 0 );
+
+    CHECK( sink.asked == std::vector< std::size_t >{ 50000, 100 } );
+    REQUIRE( sink.frames.size() == 2 );
+    CHECK( sink.frames[ 0 ] == expect( fin | op_binary, payload ) );
+    CHECK( sink.frames[ 1 ] == expect( fin | op_binary, repeated( 100, 'w' ) ) );
 }
 
 TEST_CASE( "payload bytes are unmasked in place in the caller's buffer", "[websocket][receiver]" )

@@ -61,10 +61,12 @@ namespace impl
 //
 // A sink may also have
 //
-//     std::string take_payload_string();
+//     std::string take_payload_string( std::size_t size );
 //
-// which the receiver then asks for the string to copy a payload into (a recycled one with
-// capacity to spare saves an allocation per frame); without it the string is a new one.
+// which the receiver then asks for the string to put a payload of `size` bytes in: a recycled
+// one with the capacity saves an allocation per frame, and one that is already that long (its
+// old content is overwritten) saves clearing the space for a payload read straight into it.
+// Without it the string is a new one.
 //
 
 template< typename Sink, typename = void >
@@ -72,7 +74,7 @@ struct sink_recycles_strings : std::false_type {};
 
 template< typename Sink >
 struct sink_recycles_strings< Sink,
-        std::void_t< decltype( std::declval< Sink & >().take_payload_string() ) > >
+        std::void_t< decltype( std::declval< Sink & >().take_payload_string( std::size_t{} ) ) > >
     : std::true_type
 {};
 
@@ -135,6 +137,8 @@ public:
                     continue;
                 }
                 m_in_payload = true;
+                if( offset == size )
+                    break;
             }
 
             const std::uint64_t payload_left = frame().payload_length - m_payload_received;
@@ -156,8 +160,9 @@ public:
     // belong in the payload string. Empty otherwise (between frames, near the end of one, or
     // once the receiver is dead or has seen a close). The space stays valid until the next call
     // on this receiver; what was read into it is handed over with commit_payload().
+    template< typename Sink >
     [[nodiscard]] std::pair< std::uint8_t *, std::size_t >
-    payload_space( std::uint64_t min_left, std::size_t max_size )
+    payload_space( std::uint64_t min_left, std::size_t max_size, Sink & sink )
     {
         if( !m_in_payload || frame_error_t::none != m_error || m_close_received )
             return { nullptr, 0u };
@@ -165,7 +170,7 @@ public:
         if( left < min_left )
             return { nullptr, 0u };
         const std::size_t size = left < max_size ? static_cast< std::size_t >( left ) : max_size;
-        return { payload_tail( size ), size };
+        return { payload_tail( size, sink ), size };
     }
 
     // Takes `size` bytes (still masked) that the caller wrote at the start of the last
@@ -215,28 +220,34 @@ private:
                 return fail( frame_error_t::invalid_utf8 );
             std::string payload;
             if constexpr( sink_recycles_strings< Sink >::value )
-                payload = sink.take_payload_string();
+                payload = sink.take_payload_string( chunk_size );
             payload.assign( reinterpret_cast< const char * >( chunk ), chunk_size );
             return finish_frame( std::move( payload ), sink );
         }
 
-        std::memcpy( payload_tail( chunk_size ), chunk, chunk_size );
+        std::memcpy( payload_tail( chunk_size, sink ), chunk, chunk_size );
         return accept_payload_tail( chunk_size, sink );
     }
 
-    // Room for the next `size` payload bytes of the current frame in m_payload, which is
-    // reserved for the whole payload when its first bytes come: the string never reallocates
+    // Room for the next `size` payload bytes of the current frame in m_payload, which has the
+    // capacity for the whole payload from its first bytes on: the string never reallocates
     // under a pending read. The string may already be longer than what was received (space
-    // handed out but not filled): only the shortfall is zero-filled, so no byte is cleared twice.
+    // handed out but not filled, or a recycled string's old content): only a shortfall is
+    // zero-filled, so no byte is cleared twice, and none at all in a long enough string.
+    template< typename Sink >
     [[nodiscard]] std::uint8_t *
-    payload_tail( std::size_t size )
+    payload_tail( std::size_t size, Sink & sink )
     {
         if( 0u == m_payload_received )
         {
-            m_payload.clear();      // a moved-from string is only "valid"
             // The length passed the limit check in start_frame(): reserving all of it at once
             // is within what we agreed to spend.
-            m_payload.reserve( static_cast< std::size_t >( frame().payload_length ) );
+            const auto length = static_cast< std::size_t >( frame().payload_length );
+            if constexpr( sink_recycles_strings< Sink >::value )
+                m_payload = sink.take_payload_string( length );
+            else
+                m_payload.clear();      // a moved-from string is only "valid"
+            m_payload.reserve( length );
         }
         const auto end = static_cast< std::size_t >( m_payload_received ) + size;
         if( m_payload.size() < end )
