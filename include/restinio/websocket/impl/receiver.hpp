@@ -218,15 +218,24 @@ private:
             unmask( chunk, chunk_size, frame().mask_key, 0u );
             if( m_frame_is_text && m_utf8.process( chunk, chunk_size ) != chunk_size )
                 return fail( frame_error_t::invalid_utf8 );
-            std::string payload;
-            if constexpr( sink_recycles_strings< Sink >::value )
-                payload = sink.take_payload_string( chunk_size );
+            std::string payload = payload_string_for( chunk_size, sink );
             payload.assign( reinterpret_cast< const char * >( chunk ), chunk_size );
             return finish_frame( std::move( payload ), sink );
         }
 
         std::memcpy( payload_tail( chunk_size, sink ), chunk, chunk_size );
         return accept_payload_tail( chunk_size, sink );
+    }
+
+    // The string a payload of `size` bytes goes into: the sink's recycled one if it has them.
+    template< typename Sink >
+    [[nodiscard]] static std::string
+    payload_string_for( std::size_t size, Sink & sink )
+    {
+        if constexpr( sink_recycles_strings< Sink >::value )
+            return sink.take_payload_string( size );
+        else
+            return {};
     }
 
     // Room for the next `size` payload bytes of the current frame in m_payload, which has the
@@ -243,10 +252,7 @@ private:
             // The length passed the limit check in start_frame(): reserving all of it at once
             // is within what we agreed to spend.
             const auto length = static_cast< std::size_t >( frame().payload_length );
-            if constexpr( sink_recycles_strings< Sink >::value )
-                m_payload = sink.take_payload_string( length );
-            else
-                m_payload.clear();      // a moved-from string is only "valid"
+            m_payload = payload_string_for( length, sink );
             m_payload.reserve( length );
         }
         const auto end = static_cast< std::size_t >( m_payload_received ) + size;
