@@ -15,6 +15,7 @@
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/connection_strand.hpp>
+#include <restinio/impl/drained_read_wait.hpp>
 #include <restinio/impl/slab_allocator.hpp>
 #include <restinio/websocket/impl/frame.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
@@ -418,9 +419,25 @@ private:
             auto * data = reinterpret_cast< std::uint8_t * >( input.data() );
             process_input( [ & ]( input_sink_t & sink ) { return m_receiver.consume( data, input.size(), sink ); } );
         }
-        wait_readable();
+        resume_reading();
     }
 
+    // Reads whatever is there, then waits: the socket may hold input whose readiness event was
+    // reported while nothing waited for it (before activation, or while frames were written).
+    void resume_reading()
+    {
+        // Inside process_input() (a handler closing, say) the caller reads on afterwards: a
+        // read from here would feed the receiver in the middle of its input.
+        if( m_closed || m_corked || read_state_t::not_started == m_read_state )
+            return;
+        if constexpr( uses_drained_read_wait )
+            on_readable( {} );
+        else
+            wait_readable();
+    }
+
+    // Waits for input; called right after a read found the socket empty, or from
+    // resume_reading().
     void wait_readable()
     {
         if( m_waiting_readable || m_closed || read_state_t::not_started == m_read_state )
@@ -434,6 +451,8 @@ private:
             std::vector< outgoing_frame_t >{}.swap( m_queued );
         }
         m_waiting_readable = true;
+        if constexpr( uses_drained_read_wait )
+            return m_drained_read_wait.start( m_socket, self_handle() );
         // The wait stays pending while the connection is idle: its operation is connection
         // memory (see slab_allocator.hpp).
         m_socket.async_wait( asio_ns::socket_base::wait_read,
@@ -442,6 +461,14 @@ private:
                     self->m_waiting_readable = false;
                     self->on_readable( ec );
                 } ) ) );
+    }
+
+    friend class restinio::impl::drained_read_wait_t< ws_connection_t >;
+
+    void on_drained_socket_readable( const asio_ns::error_code & ec )
+    {
+        m_waiting_readable = false;
+        on_readable( ec );
     }
 
     void on_readable( const asio_ns::error_code & ec )
@@ -577,7 +604,7 @@ private:
         m_read_state = read_state_t::discard;
         m_close_deadline = std::chrono::steady_clock::now() + m_settings->m_read_next_http_message_timelimit;
         schedule_timer_if_needed();
-        wait_readable();
+        resume_reading();
     }
 
     // ---- the user's side ----
@@ -817,6 +844,12 @@ private:
         m_queued.clear();
     }
 
+    // One thread runs the io_context (the no-op strand): waits need no re-arming.
+    static constexpr bool uses_drained_read_wait =
+            restinio::impl::drained_read_wait_t< ws_connection_t >::supported
+            && std::is_same_v< strand_t, noop_strand_t >;
+    struct no_drained_read_wait_t {};
+
     static constexpr int max_reads_per_wakeup = 16;
     // Reading into the message string pays for a payload at least this long; the space offered
     // per read stays small enough to be still in cache when the kernel copies into it.
@@ -832,6 +865,8 @@ private:
     std::unique_ptr< std::string > m_pending_input;
     WS_Message_Handler m_handler;
     std::weak_ptr< ws_t > m_ws;
+    std::conditional_t< uses_drained_read_wait,
+            restinio::impl::drained_read_wait_t< ws_connection_t >, no_drained_read_wait_t > m_drained_read_wait;
 
     std::vector< outgoing_frame_t > m_queued;
     std::unique_ptr< backlog_t > m_backlog;
