@@ -281,8 +281,8 @@ public:
     void send_frame(
         final_frame_flag_t final_flag,
         opcode_t opcode,
-        writable_item_t payload,
-        write_status_cb_t wscb ) override
+        writable_item_t && payload,
+        write_status_cb_t && wscb ) override
     {
         if( m_strand.running_in_this_thread( m_socket.get_executor() ) )
             return on_send_frame( final_flag, opcode, std::move( payload ), std::move( wscb ) );

@@ -35,11 +35,12 @@ public:
     virtual void init_read( ws_handle_t wsh ) = 0;
 
     // Queue one frame. A close frame also ends the connection's writing (RFC 6455 5.5.1).
+    // By reference: the payload moves once, into the write queue.
     virtual void send_frame(
         final_frame_flag_t final_flag,
         opcode_t opcode,
-        writable_item_t payload,
-        write_status_cb_t wscb ) = 0;
+        writable_item_t && payload,
+        write_status_cb_t && wscb ) = 0;
 };
 
 using ws_connection_handle_t = std::shared_ptr< ws_connection_base_t >;
