@@ -74,10 +74,12 @@ template< typename Socket >
     }
 }
 
-// A gathered write that never waits: how much of `buffers` the socket took now.
+// A gathered write that never waits: how much of `buffers` the socket took now. With
+// `fin_follows` the bytes wait (MSG_MORE) for the shutdown that the caller makes next, so that
+// the last frame and the FIN leave in one segment.
 template< typename Socket >
 [[nodiscard]] std::size_t send_now( Socket & socket, const std::vector< asio_ns::const_buffer > & buffers,
-                                    asio_ns::error_code & ec ) noexcept
+                                    bool fin_follows, asio_ns::error_code & ec ) noexcept
 {
     // A longer list is written in parts; the caller goes on with what is left.
     constexpr std::size_t max_iov = 64;
@@ -93,7 +95,8 @@ template< typename Socket >
     message.msg_iovlen = count;
     for( ;; )
     {
-        const ssize_t n = ::sendmsg( socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL );
+        const ssize_t n = ::sendmsg( socket.native_handle(), &message,
+                                     MSG_DONTWAIT | MSG_NOSIGNAL | ( fin_follows ? MSG_MORE : 0 ) );
         if( n >= 0 )
             return static_cast< std::size_t >( n );
         if( EINTR == errno )
@@ -715,7 +718,8 @@ private:
             }
 
             asio_ns::error_code ec;
-            const std::size_t written = send_now( m_socket, gather, ec );
+            const std::size_t written = send_now(
+                    m_socket, gather, after_writes_t::keep_open != m_after_writes, ec );
             if( ec == asio_ns::error::would_block || ( !ec && written != asio_ns::buffer_size( gather ) ) )
                 return write_rest_later( gather, ec ? 0 : written );
 
@@ -809,12 +813,22 @@ private:
         switch( m_after_writes )
         {
             case after_writes_t::keep_open: break;
-            case after_writes_t::close: close_socket(); break;
+            case after_writes_t::close: shutdown_and_close(); break;
             case after_writes_t::linger: linger(); break;
         }
     }
 
     // ---- ending ----
+
+    // The FIN goes out with the last frame, still held back by send_now(), before the socket
+    // closes: closing a socket with unread input resets the connection and drops what it holds.
+    // One segment less per closing handshake than a frame and a FIN apart.
+    void shutdown_and_close()
+    {
+        asio_ns::error_code ignored;
+        m_socket.shutdown( asio_ns::socket_base::shutdown_send, ignored );
+        close_socket();
+    }
 
     void schedule_timer_if_needed()
     {
