@@ -1,5 +1,6 @@
 // slab_allocator_t: memory for the objects a connection holds for its whole life (the HTTP
-// connection, the WebSocket connection and its ws_t, the readiness wait it keeps pending).
+// connection, the WebSocket connection and its ws_t, and, with strands, the readiness wait it
+// keeps pending; on one thread that wait lives in the connection, see drained_read_wait.hpp).
 //
 // Why not the heap: Asio's reactor allocates one state per socket on accept and never frees it
 // (it pools them for later sockets), so with connection objects allocated from the same heap
@@ -9,7 +10,7 @@
 // the OS, and a slab is unmapped again when its last block is freed.
 //
 // A pool is shared by all threads behind a mutex: it is taken once per connection and once per
-// readiness wait, never per frame. Under AddressSanitizer, free blocks are poisoned.
+// readiness wait with strands, never per frame. Under AddressSanitizer, free blocks are poisoned.
 #pragma once
 
 #include <cstddef>
