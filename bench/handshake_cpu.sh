@@ -11,8 +11,7 @@
 # build-release/sample/websocket_echo_server (bench/compare_with_peers.sh builds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-B=${BENCH_BUILD:-${RESTINIO_SHARED_BENCH:-$root/../shared/bench}/build}
+source bench/echo_servers.sh
 
 reps=3 duration=3 servers="raw,uws,beast,restinio,websocketpp"
 while [ $# -gt 0 ]; do
@@ -25,14 +24,6 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-declare -A commands=(
-    [ours]="$root/build-release/sample/websocket_echo_server --port {port} --threads 1"
-    [raw]="$B/raw_echo {port}"
-    [uws]="node $B/../servers/uws_echo.js {port}"
-    [beast]="$B/beast_echo {port}"
-    [restinio]="$B/restinio_echo {port}"
-    [websocketpp]="$B/websocketpp_echo {port}"
-)
 IFS=, read -r -a order <<< "ours,$servers"
 port=23600
 hz=$(getconf CLK_TCK)
@@ -44,9 +35,8 @@ measure() {
     local name=$1 extra=() server loadgen
     [ "$name" = raw ] && extra=(--raw)
     port=$((port + 1))
-    setsid taskset -c 0 ${commands[$name]//\{port\}/$port} > /dev/null 2>&1 &
-    server=$!
-    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    start_echo_server "$name" "$port" || true
+    server=$started_pid
     taskset -c 1 "$B/loadgen" --port "$port" "${extra[@]}" --mode handshakes --connections 32 \
         --duration "$duration" --warmup 0 > "$B/handshake_cpu.out" 2>&1 &
     loadgen=$!

@@ -7,12 +7,12 @@
 #   bench/pairwise.sh WORKLOAD REPS SERVER_A SERVER_B
 #
 # WORKLOAD is small, medium, large, latency or handshakes (compare.sh's loadgen arguments).
-# A server is `raw` (../shared/bench's raw TCP echo), `uws`, or a command with {port} in it,
-# e.g. "build-release/sample/websocket_echo_server --port {port} --threads 1". Servers are
-# pinned to CPU 0, the generator to CPU 1, as in compare.sh. Needs ../shared/bench built.
+# A server is one of bench/echo_servers.sh's names (ours, raw, uws, beast, restinio,
+# websocketpp) or a command with {port} in it. Servers are pinned to CPU 0, the generator to
+# CPU 1, as in compare.sh. Needs ../shared/bench built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-B=${BENCH_BUILD:-${RESTINIO_SHARED_BENCH:-$(pwd)/../shared/bench}/build}
+source bench/echo_servers.sh
 
 if [ $# -ne 4 ]; then
     echo "usage: $0 small|medium|large|latency|handshakes REPS SERVER_A SERVER_B" >&2
@@ -33,20 +33,6 @@ port=$((23900 + RANDOM % 50 * 2))
 pids=()
 trap 'for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done' EXIT
 
-start() {  # start SERVER PORT: in its own session, pinned; waits until it listens
-    local cmd=$1 p=$2
-    case $cmd in
-        raw) cmd="$B/raw_echo $p" ;;
-        uws) cmd="node $B/../servers/uws_echo.js $p" ;;
-        *) cmd=${cmd//\{port\}/$p} ;;
-    esac
-    setsid taskset -c 0 $cmd > /dev/null 2>&1 &
-    pids+=( $! )
-    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && return 0; sleep 0.1; done
-    echo "$0: $1 is not listening on port $p" >&2
-    exit 1
-}
-
 measure() {  # measure SERVER PORT: the workload's figure (msg/s, MB/s, p50 µs or handshakes/s)
     local extra=() out
     [ "$1" = raw ] && extra=( --raw )
@@ -61,8 +47,8 @@ measure() {  # measure SERVER PORT: the workload's figure (msg/s, MB/s, p50 µs 
     esac
 }
 
-start "$server_a" "$port"
-start "$server_b" "$((port + 1))"
+start_echo_server "$server_a" "$port"; pids+=( "$started_pid" )
+start_echo_server "$server_b" "$((port + 1))"; pids+=( "$started_pid" )
 
 ratios=() figures_a=() figures_b=()
 for rep in $(seq "$reps"); do
