@@ -5,11 +5,11 @@
 // asio re-arms the descriptor on each wait because, on an io_context run by several threads,
 // another thread may have taken the readiness event while no wait was queued; re-arming makes
 // epoll report the readiness again. On one thread the reactor only runs between handlers, and a
-// socket just read until empty (a read that would block, or one that did not fill its buffer)
-// raises a new edge-triggered event for any input that arrives after that read. So the wait can
-// be queued as it is: one system call less for every wait (every echo round trip, every
-// handshake). The wait lives inside its owner (no allocation per wait) and keeps the owner
-// alive while it is queued.
+// socket just read until a read would block raises a new edge-triggered event for any input that
+// arrives after that read. (A read that returns less than it asked for is not enough: an end of
+// input that arrived with the data, in the same reported event, shows only in the next read.)
+// So the wait can be queued as it is, with no system call. The wait lives inside its owner (no
+// allocation per wait) and keeps the owner alive while it is queued.
 //
 // It uses asio's reactor directly (asio::detail), so it is built only for the asio versions it
 // was written against, with epoll; elsewhere `supported` is false and callers use async_wait.

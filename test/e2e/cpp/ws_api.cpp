@@ -41,21 +41,25 @@ namespace
 {
 
 using traits_t = restinio::traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t >;
+// No strand: connections read with the drained wait (impl/drained_read_wait.hpp).
+using single_thread_traits_t =
+        restinio::single_thread_traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t >;
 
 const std::string rfc_key = "dGhlIHNhbXBsZSBub25jZQ==";
 const std::string rfc_accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 // A server on its own thread. Handles given to keep() live until the server stops.
-class test_server_t
+template< typename Traits >
+class basic_test_server_t
 {
 public:
     using handler_t = std::function< restinio::request_handling_status_t( const restinio::request_handle_t & ) >;
 
-    explicit test_server_t( handler_t handler )
+    explicit basic_test_server_t( handler_t handler )
     {
         auto port = m_port_promise.get_future();
         m_server = restinio::run_async( restinio::own_io_context(),
-                restinio::server_settings_t< traits_t >{}
+                restinio::server_settings_t< Traits >{}
                         .address( "127.0.0.1" )
                         .port( 0 )
                         .request_handler( [ h = std::move( handler ) ]( restinio::request_handle_t req ) {
@@ -74,7 +78,7 @@ public:
         m_port = port.get();
     }
 
-    ~test_server_t() { m_server.reset(); }
+    ~basic_test_server_t() { m_server.reset(); }
 
     [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
 
@@ -89,8 +93,10 @@ private:
     std::uint16_t m_port{ 0 };
     std::mutex m_lock;
     std::vector< rws::ws_handle_t > m_kept;
-    restinio::running_server_handle_t< traits_t > m_server;
+    restinio::running_server_handle_t< Traits > m_server;
 };
+
+using test_server_t = basic_test_server_t< traits_t >;
 
 // A blocking client socket with a receive deadline.
 class raw_client_t
@@ -169,6 +175,8 @@ public:
         REQUIRE( n < 126 );
         return head + read_exact( n );
     }
+
+    void shutdown_write() { REQUIRE( 0 == ::shutdown( m_fd, SHUT_WR ) ); }
 
     // True if the server ends the connection with nothing more sent before the deadline.
     bool reads_eof()
@@ -551,5 +559,45 @@ TEST_CASE( "a handle dropped in the request handler closes at once with 1000", "
     REQUIRE( client.upgrade( "/chat" ) == exact_101 );
     CHECK( client.read_small_frame() == server_close( 1000 ) );
     client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
+    CHECK( client.reads_eof() );
+}
+
+TEST_CASE( "an end of input that arrives together with data is not missed", "[e2e][websocket][api]" )
+{
+    // While the handler holds the server's thread, the client sends more bytes and its FIN:
+    // epoll then reports both in one event, and the read that takes the bytes does not show
+    // the end of input that came with them.
+    std::promise< void > waiting;
+    auto handler_waits = waiting.get_future();
+    std::promise< std::string > closed;
+    auto close_payload = closed.get_future();
+    basic_test_server_t< single_thread_traits_t > server{ [ & ]( const restinio::request_handle_t & req ) {
+        server.keep( rws::upgrade< single_thread_traits_t >( *req, rws::activation_t::immediate,
+            [ & ]( const rws::ws_handle_t & wsh, const rws::message_handle_t & m ) {
+                if( rws::opcode_t::connection_close_frame == m->opcode() )
+                    return closed.set_value( m->payload() );
+                if( "wait" == m->payload() )
+                {
+                    waiting.set_value();
+                    std::this_thread::sleep_for( 300ms );
+                }
+                echo_handler( wsh, m );
+            } ) );
+        return restinio::request_accepted();
+    } };
+
+    const std::string whole = client_frame( rws::opcode_t::text_frame, "hello" );
+    const std::size_t sent = GENERATE( std::size_t{ 1 }, std::size_t{ 6 }, std::size_t{ 11 } );   // 2+4+5 bytes
+    raw_client_t client{ server.port() };
+    REQUIRE( client.upgrade( "/chat" ) == exact_101 );
+    client.write( client_frame( rws::opcode_t::text_frame, "wait" ) );
+    REQUIRE( std::future_status::ready == handler_waits.wait_for( 5s ) );
+    client.write( whole.substr( 0, sent ) );
+    client.shutdown_write();
+
+    CHECK( client.read_small_frame() == std::string{ "\x81\x04wait" } );
+    CHECK( get_within( close_payload ) == rws::status_code_to_bin( rws::status_code_t::connection_lost ) );
+    if( sent == whole.size() )
+        CHECK( client.read_small_frame() == std::string{ "\x81\x05hello" } );
     CHECK( client.reads_eof() );
 }

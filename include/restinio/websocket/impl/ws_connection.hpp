@@ -506,10 +506,13 @@ private:
                 process_input( [ & ]( input_sink_t & sink ) { return m_receiver.consume( into, n, sink ); } );
             if( m_closed )
                 return;
-            // A read that did not fill its space took everything there was: the next arrival
-            // is a new readiness event, so there is no need for a read that would only fail.
-            if( n < room )
-                return wait_readable();
+            // A read that did not fill its space took all the data there was, but an end of
+            // input (or an error) that came with that data is reported only by the next read.
+            // async_wait re-arms the descriptor, so epoll reports it again; the drained wait
+            // does not, so there only a read that would block proves the socket empty.
+            if constexpr( !uses_drained_read_wait )
+                if( n < room )
+                    return wait_readable();
         }
         // Let other connections on this thread have a turn, then go on reading.
         asio_ns::post( strand(), [ self = self_handle() ] { self->on_readable( {} ); } );
