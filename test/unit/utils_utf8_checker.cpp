@@ -113,6 +113,10 @@ reference_outcome( const bytes_t & input )
     return { r.first_invalid, r.complete };
 }
 
+// The bytes where the rules of RFC 3629 change.
+const std::uint8_t edges[] = { 0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1,
+        0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF };
+
 } // namespace
 
 TEST_CASE( "RFC 3629 boundaries, overlongs, surrogates and truncations", "[utf8]" )
@@ -259,8 +263,6 @@ TEST_CASE( "all short sequences agree with the reference", "[utf8]" )
         }
     }
 
-    const std::uint8_t edges[] = { 0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1,
-            0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF };
     for( const auto a : edges )
         for( const auto b : edges )
             for( const auto c : edges )
@@ -275,6 +277,44 @@ TEST_CASE( "all short sequences agree with the reference", "[utf8]" )
                         REQUIRE( byte_outcome( four ) == expected );
                     }
                 }
+}
+
+TEST_CASE( "sequences placed across the 32- and 64-byte steps of the vector path", "[utf8]" )
+{
+    // The vector path takes 64 bytes a step from where no code point is open, and relates each
+    // byte to the three before it across its 32-byte halves: every 3-byte combination of edges,
+    // and every 4-byte one across the middle step, in 140 bytes of ASCII or of 2-byte code
+    // points (so that the ASCII shortcut is not taken). At an odd offset in the 2-byte text
+    // the placed bytes cut a code point: the reference says what that gives.
+    bytes_t ascii( 140, 'a' );
+    bytes_t two_byte;
+    while( two_byte.size() < 140 )
+        two_byte.insert( two_byte.end(), { 0xC3, 0xA9 } );
+    const auto check = []( bytes_t text, std::size_t at, std::initializer_list< std::uint8_t > bytes ) {
+        std::copy( bytes.begin(), bytes.end(), text.begin() + static_cast< std::ptrdiff_t >( at ) );
+        const outcome_t expected = reference_outcome( text );
+        if( !( fast_outcome( text ) == expected ) )
+        {
+            std::string placed;
+            for( const auto b : bytes )
+                placed += " " + std::to_string( b );
+            INFO( "at " << at << ":" << placed );
+            REQUIRE( fast_outcome( text ) == expected );
+        }
+    };
+    for( const auto & fill : { ascii, two_byte } )
+    {
+        for( const std::size_t at : { 0, 1, 29, 30, 31, 32, 33, 61, 62, 63, 64, 65, 94, 95, 126, 127, 137 } )
+            for( const auto a : edges )
+                for( const auto b : edges )
+                    for( const auto c : edges )
+                        check( fill, at, { a, b, c } );
+        for( const auto a : edges )
+            for( const auto b : edges )
+                for( const auto c : edges )
+                    for( const auto d : edges )
+                        check( fill, 62, { a, b, c, d } );
+    }
 }
 
 TEST_CASE( "differential: mutated text at random split points", "[utf8]" )
@@ -301,9 +341,10 @@ TEST_CASE( "differential: mutated text at random split points", "[utf8]" )
         return text;
     };
 
-    for( int iteration = 0; iteration != 20000; ++iteration )
+    for( int iteration = 0; iteration != 25000; ++iteration )
     {
-        bytes_t text = random_text( rng() % 40 );
+        // Long texts from 20000 on: many steps of the vector path, mutated anywhere.
+        bytes_t text = random_text( iteration < 20000 ? rng() % 40 : 40 + rng() % 200 );
         if( rng() % 3 == 0 )
             text.insert( text.begin(), 16 + rng() % 40, 'a' );     // reach the fast path
         const int mutations = static_cast< int >( rng() % 3 );

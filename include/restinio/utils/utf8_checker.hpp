@@ -8,13 +8,17 @@
 // fail on their own.
 //
 // It is a DFA over byte classes: a byte's class says which continuation ranges it belongs to,
-// and each state says what the next byte may be. process() skips ASCII 16 bytes at a time while
-// no code point is open, checks whole valid code points with range checks, and leaves the rest
-// (bad sequences, code points cut by the end of the input) to the DFA, which alone decides
-// where text fails and what is carried to the next call. Pure computation: no I/O, no
+// and each state says what the next byte may be. While no code point is open, process() first
+// checks 64 bytes a step with AVX2 where the processor has it (every rule as nibble-table
+// lookups, see rule_breaks()), then skips ASCII 16 bytes at a time and checks whole valid code
+// points with range checks, and leaves the rest (bad sequences, code points cut by the end of
+// the input) to the DFA, which alone decides where text fails and what is carried to the next
+// call. Pure computation: no I/O, no
 // allocation, noexcept throughout. utf8_checker_t keeps RESTinio's byte-at-a-time interface
 // (process_byte, finalized, reset) on top of the same state.
 #pragma once
+
+#include <restinio/impl/cpu_features.hpp>
 
 #include <array>
 #include <cstddef>
@@ -232,6 +236,172 @@ ascii_prefix_length( std::uint64_t high_bits ) noexcept
 #endif
 }
 
+// The number of bytes at the end of `end - available .. end` that start a code point the
+// input does not finish (0 to 3), for bytes already known to hold no bad sequence.
+[[nodiscard]] inline std::size_t
+open_tail_length( const std::uint8_t * end, std::size_t available ) noexcept
+{
+    if( available >= 1u && end[ -1 ] >= 0xC0u )
+        return 1u;
+    if( available >= 2u && end[ -2 ] >= 0xE0u )
+        return 2u;
+    if( available >= 3u && end[ -3 ] >= 0xF0u )
+        return 3u;
+    return 0u;
+}
+
+#if RESTINIO_HAS_AVX2_TARGET
+// Checking 32 bytes at once (for AVX2). Every rule of RFC 3629 that relates a byte to the one
+// before it is a set of (byte before, byte) pairs that is a product of three sets of nibbles:
+// the high and low nibble of the byte before and the high nibble of the byte. So each rule is
+// one bit, three 16-entry tables give for each nibble the rules it takes part in (one shuffle
+// each), and a byte breaks a rule where the three lookups share a bit. The one rule this cannot
+// say, "a continuation after a continuation only as the third or fourth byte of a sequence",
+// is the last bit, compared with what the two and three bytes before allow.
+namespace pair_rules
+{
+
+// A set of nibble values, as bits.
+constexpr std::uint16_t
+nibbles( unsigned first, unsigned last ) noexcept
+{
+    std::uint16_t set = 0u;
+    for( unsigned n = first; n <= last; ++n )
+        set = static_cast< std::uint16_t >( set | ( 1u << n ) );
+    return set;
+}
+
+constexpr std::uint16_t any = nibbles( 0x0u, 0xFu );
+constexpr std::uint16_t continuation = nibbles( 0x8u, 0xBu );   // high nibble of 80..BF
+
+struct rule_t
+{
+    std::uint16_t before_high;
+    std::uint16_t before_low;
+    std::uint16_t byte_high;
+};
+
+// Bit n of a lookup is rule n. Bits may share a rule only where two sets out of three are the
+// same (then the union stays a product): F0 8x and F5..FF 8x below.
+constexpr rule_t rules[ 8 ] = {
+    // A lead byte (or C0, C1, F5..FF) not followed by a continuation.
+    { nibbles( 0xCu, 0xFu ), any, static_cast< std::uint16_t >( nibbles( 0x0u, 0x7u ) | nibbles( 0xCu, 0xFu ) ) },
+    // A continuation after ASCII.
+    { nibbles( 0x0u, 0x7u ), any, continuation },
+    // C0, C1: only overlong forms of ASCII.
+    { nibbles( 0xCu, 0xCu ), nibbles( 0x0u, 0x1u ), continuation },
+    // E0 80..9F: overlong.
+    { nibbles( 0xEu, 0xEu ), nibbles( 0x0u, 0x0u ), nibbles( 0x8u, 0x9u ) },
+    // ED A0..BF: a surrogate.
+    { nibbles( 0xEu, 0xEu ), nibbles( 0xDu, 0xDu ), nibbles( 0xAu, 0xBu ) },
+    // F4 90..BF and F5..FF 90..BF: above U+10FFFF.
+    { nibbles( 0xFu, 0xFu ), nibbles( 0x4u, 0xFu ), nibbles( 0x9u, 0xBu ) },
+    // F0 80..8F (overlong) and F5..FF 80..8F (above U+10FFFF).
+    { nibbles( 0xFu, 0xFu ), static_cast< std::uint16_t >( nibbles( 0x0u, 0x0u ) | nibbles( 0x5u, 0xFu ) ),
+      nibbles( 0x8u, 0x8u ) },
+    // A continuation after a continuation: valid only where the bytes before require it.
+    { continuation, any, continuation },
+};
+constexpr std::uint8_t continuation_after_continuation = 0x80u;
+
+enum class part_t { before_high, before_low, byte_high };
+
+constexpr std::array< std::uint8_t, 16 >
+make_table( part_t part ) noexcept
+{
+    std::array< std::uint8_t, 16 > table{};
+    for( unsigned nibble = 0; nibble != 16u; ++nibble )
+        for( unsigned bit = 0; bit != 8u; ++bit )
+        {
+            const rule_t & rule = rules[ bit ];
+            const std::uint16_t set = part_t::before_high == part ? rule.before_high
+                    : part_t::before_low == part ? rule.before_low : rule.byte_high;
+            if( set & ( 1u << nibble ) )
+                table[ nibble ] = static_cast< std::uint8_t >( table[ nibble ] | ( 1u << bit ) );
+        }
+    return table;
+}
+
+constexpr std::array< std::uint8_t, 16 > before_high_table = make_table( part_t::before_high );
+constexpr std::array< std::uint8_t, 16 > before_low_table = make_table( part_t::before_low );
+constexpr std::array< std::uint8_t, 16 > byte_high_table = make_table( part_t::byte_high );
+
+} /* namespace pair_rules */
+
+__attribute__( ( target( "avx2" ) ) ) inline __m256i
+broadcast_table( const std::array< std::uint8_t, 16 > & table ) noexcept
+{
+    return _mm256_broadcastsi128_si256(
+            _mm_loadu_si128( reinterpret_cast< const __m128i * >( table.data() ) ) );
+}
+
+// The bytes `n` places before each byte of `bytes`, `before` being the 32 bytes before them.
+template< int n >
+__attribute__( ( target( "avx2" ) ) ) inline __m256i
+bytes_before( __m256i bytes, __m256i before ) noexcept
+{
+    // alignr works within each 128-bit half: give each half the 16 bytes that precede it.
+    return _mm256_alignr_epi8( bytes, _mm256_permute2x128_si256( before, bytes, 0x21 ), 16 - n );
+}
+
+// Nonzero where a byte of `bytes` breaks a rule, given the 32 bytes before them.
+__attribute__( ( target( "avx2" ) ) ) inline __m256i
+rule_breaks( __m256i bytes, __m256i before ) noexcept
+{
+    const __m256i low_nibble = _mm256_set1_epi8( 0x0F );
+    const __m256i before_1 = bytes_before< 1 >( bytes, before );
+    const __m256i before_2 = bytes_before< 2 >( bytes, before );
+    const __m256i before_3 = bytes_before< 3 >( bytes, before );
+
+    const __m256i broken = _mm256_and_si256(
+            _mm256_and_si256(
+                    _mm256_shuffle_epi8( broadcast_table( pair_rules::before_high_table ),
+                            _mm256_and_si256( _mm256_srli_epi16( before_1, 4 ), low_nibble ) ),
+                    _mm256_shuffle_epi8( broadcast_table( pair_rules::before_low_table ),
+                            _mm256_and_si256( before_1, low_nibble ) ) ),
+            _mm256_shuffle_epi8( broadcast_table( pair_rules::byte_high_table ),
+                    _mm256_and_si256( _mm256_srli_epi16( bytes, 4 ), low_nibble ) ) );
+
+    // The third byte of a sequence follows E0..FF by two, the fourth F0..FF by three: there a
+    // continuation must follow a continuation, and nowhere else. The saturating subtraction
+    // leaves the top bit set exactly for those bytes.
+    const __m256i continuation_required = _mm256_and_si256(
+            _mm256_or_si256(
+                    _mm256_subs_epu8( before_2, _mm256_set1_epi8( static_cast< char >( 0xE0 - 0x80 ) ) ),
+                    _mm256_subs_epu8( before_3, _mm256_set1_epi8( static_cast< char >( 0xF0 - 0x80 ) ) ) ),
+            _mm256_set1_epi8( static_cast< char >( pair_rules::continuation_after_continuation ) ) );
+    return _mm256_xor_si256( broken, continuation_required );
+}
+
+// The length of a prefix of `data` that is valid UTF-8 ending between code points, found 64
+// bytes at a time; `data` must start between code points. It stops before the first 64 bytes
+// that hold a bad sequence, and before a code point the checked bytes leave open, so the
+// caller's byte-exact checking takes over from there.
+__attribute__( ( target( "avx2" ) ) ) inline std::size_t
+valid_prefix_avx2( const std::uint8_t * data, std::size_t size ) noexcept
+{
+    __m256i before = _mm256_setzero_si256();
+    bool code_point_open = false;       // by the end of the bytes checked so far
+    std::size_t i = 0u;
+    for( ; size - i >= 64u; i += 64u )
+    {
+        const __m256i first = _mm256_loadu_si256( reinterpret_cast< const __m256i * >( data + i ) );
+        const __m256i second = _mm256_loadu_si256( reinterpret_cast< const __m256i * >( data + i + 32u ) );
+        // ASCII that closes no open code point needs no more checking.
+        if( 0 != _mm256_movemask_epi8( _mm256_or_si256( first, second ) ) || code_point_open )
+        {
+            const __m256i breaks = _mm256_or_si256(
+                    rule_breaks( first, before ), rule_breaks( second, first ) );
+            if( !_mm256_testz_si256( breaks, breaks ) )
+                break;
+            code_point_open = 0u != open_tail_length( data + i + 64u, 64u );
+        }
+        before = second;
+    }
+    return i - open_tail_length( data + i, i );
+}
+#endif
+
 } /* namespace utf8 */
 
 } /* namespace impl */
@@ -268,6 +438,10 @@ public:
         {
             if( impl::utf8::accept == state )
             {
+#if RESTINIO_HAS_AVX2_TARGET
+                if( size - i >= 64u && restinio::impl::has_avx2() )
+                    i += impl::utf8::valid_prefix_avx2( data + i, size - i );
+#endif
                 // ASCII fast path: only while no code point is open. The loads go through
                 // memcpy, so alignment and aliasing are not an issue; compilers emit plain
                 // 8-byte loads.

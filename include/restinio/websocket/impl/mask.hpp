@@ -9,17 +9,12 @@
 // inverse, so the same function masks.
 #pragma once
 
+#include <restinio/impl/cpu_features.hpp>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-
-#if defined( __x86_64__ ) && ( defined( __GNUC__ ) || defined( __clang__ ) )
-#define RESTINIO_WS_UNMASK_AVX2 1
-#include <immintrin.h>
-#else
-#define RESTINIO_WS_UNMASK_AVX2 0
-#endif
 
 namespace restinio
 {
@@ -36,7 +31,7 @@ namespace impl
 // The masking key in wire order (RFC 6455 5.2: "Masking-key: 0 or 4 bytes").
 using mask_key_t = std::array< std::uint8_t, 4 >;
 
-#if RESTINIO_WS_UNMASK_AVX2
+#if RESTINIO_HAS_AVX2_TARGET
 // Where the processor has AVX2, 64 bytes a step: a portable build only gets the 16-byte SSE2
 // code the compiler makes of the word loop below, a third of what memcpy moves per cycle.
 // Returns how many bytes it did (a multiple of 32, so the key's phase is unchanged after them).
@@ -60,14 +55,6 @@ unmask_avx2( std::uint8_t * data, std::size_t size, std::uint64_t key64 ) noexce
     }
     return i;
 }
-
-// Asked once per process.
-inline bool
-has_avx2() noexcept
-{
-    static const bool result = __builtin_cpu_supports( "avx2" );
-    return result;
-}
 #endif
 
 // XORs data[0..size) with the key, data[0] being byte number `payload_offset` of the payload.
@@ -85,8 +72,8 @@ unmask( std::uint8_t * data, std::size_t size,
     std::memcpy( &key64, rotated, 8u );
 
     std::size_t i = 0;
-#if RESTINIO_WS_UNMASK_AVX2
-    if( size >= 64u && has_avx2() )
+#if RESTINIO_HAS_AVX2_TARGET
+    if( size >= 64u && restinio::impl::has_avx2() )
         i = unmask_avx2( data, size, key64 );
 #endif
     // Two independent words per step lets the compiler keep two loads in flight (or use one
