@@ -148,8 +148,8 @@ make_transition_table() noexcept
     return table;
 }
 
-constexpr std::array< std::uint8_t, 256 > class_table = make_class_table();
-constexpr std::array< std::uint8_t, state_count * row_size > transition_table =
+inline constexpr std::array< std::uint8_t, 256 > class_table = make_class_table();
+inline constexpr std::array< std::uint8_t, state_count * row_size > transition_table =
         make_transition_table();
 
 [[nodiscard]] inline std::uint8_t
@@ -192,7 +192,7 @@ make_lead_table() noexcept
     return table;
 }
 
-constexpr std::array< lead_t, 256 > lead_table = make_lead_table();
+inline constexpr std::array< lead_t, 256 > lead_table = make_lead_table();
 
 // The length of the valid sequence at `p`, or 0 if it is not one. `p` must have 4 readable
 // bytes, so a valid sequence is always whole; on 0 the caller lets the DFA find the bad byte.
@@ -322,9 +322,11 @@ make_table( part_t part ) noexcept
     return table;
 }
 
-constexpr std::array< std::uint8_t, 16 > before_high_table = make_table( part_t::before_high );
-constexpr std::array< std::uint8_t, 16 > before_low_table = make_table( part_t::before_low );
-constexpr std::array< std::uint8_t, 16 > byte_high_table = make_table( part_t::byte_high );
+// inline: the inline functions below use their addresses, which must be the same in every
+// translation unit.
+inline constexpr std::array< std::uint8_t, 16 > before_high_table = make_table( part_t::before_high );
+inline constexpr std::array< std::uint8_t, 16 > before_low_table = make_table( part_t::before_low );
+inline constexpr std::array< std::uint8_t, 16 > byte_high_table = make_table( part_t::byte_high );
 
 } /* namespace pair_rules */
 
