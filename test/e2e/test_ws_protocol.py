@@ -232,6 +232,34 @@ class ws_protocol_test(unittest.TestCase):
             self.assertEqual(c.read_frame_bytes(), server_frame(CONT, euro[2:] + emoji[:3], fin=False))
             self.assertEqual(c.read_frame_bytes(), server_frame(CONT, emoji[3:] + b"z"))
 
+    def test_invalid_utf8_in_long_text_fails_fast(self):
+        """A 400-byte text of 2-byte code points with a surrogate at `position`: the server
+        checks such text 64 bytes a step, and must still close with 1007 once it has the bad
+        bytes and 64 more, before the rest of the frame arrives."""
+        text = ("κόσμε" * 40).encode()[:400]
+        for position in [0, 61, 62, 63, 64, 100, 190, 300]:
+            with self.subTest(position=position):
+                tag = new_tag("long")
+                payload = text[:position] + b"\xed\xa0\x80" + text[position + 3:]
+                wire = frame(TEXT, payload)
+                first_part = len(wire) - len(payload) + position + 3 + 64
+                with raw_client(self.port) as c:
+                    c.upgrade(f"/echo?tag={tag}")
+                    c.send(wire[:first_part])
+                    self.assertEqual(c.read_frame_bytes(timeout=3), b"\x88\x02\x03\xef")
+                    try:
+                        c.send(wire[first_part:])
+                    except OSError:
+                        pass
+                    self.assertTrue(c.reads_eof(3))
+                s = wait_stats(self.port, tag, lambda s: s["closes"])
+                self.assertEqual(s["closes"], [1007])
+                self.assertEqual(s["messages"], 0)
+        with raw_client(self.port) as c:
+            c.upgrade("/echo?tag=" + new_tag())
+            c.send(frame(TEXT, text))
+            self.assertEqual(c.read_frame_bytes(), server_frame(TEXT, text))
+
     def test_valid_utf8_edge_cases_are_echoed(self):
         rows = ["", "ascii", "é", "€uro", "😀", "\U0010FFFF", "\uFFFF", "\u0800\u07FF", "κόσμε" * 20]
         with raw_client(self.port) as c:
