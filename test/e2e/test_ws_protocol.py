@@ -201,24 +201,30 @@ class ws_protocol_test(unittest.TestCase):
         payload up to that byte are sent, and 88 02 03 EF must arrive before the rest is."""
         for position in [0, 2, 4, 8, 15]:
             with self.subTest(position=position):
-                tag = new_tag("fast")
-                payload = b"a" * position + b"\xff" + b"b" * (15 - position)
-                wire = frame(TEXT, payload)
-                first_part = 2 + 4 + position + 1
-                with raw_client(self.port) as c:
-                    c.upgrade(f"/echo?tag={tag}")
-                    c.send(wire[:first_part])
-                    self.assertEqual(c.read_frame_bytes(timeout=3), b"\x88\x02\x03\xef")
-                    try:
-                        c.send(wire[first_part:])
-                    except OSError:
-                        pass
-                    self.assertTrue(c.reads_eof(3))
-                s = wait_stats(self.port, tag, lambda s: s["closes"])
-                self.assertEqual(s["closes"], [1007])
-                self.assertEqual(s["upgrades"], 1, "exactly one upgrade request handled")
-                self.assertEqual(s["messages"], 0)
+                self.assert_utf8_fails_before_the_rest(
+                    b"a" * position + b"\xff" + b"b" * (15 - position), position + 1)
         self.assert_still_echoes()
+
+    def assert_utf8_fails_before_the_rest(self, payload, sent):
+        """Sends a text frame's header and the first `sent` bytes of its payload: 88 02 03 EF
+        must arrive before the rest is sent, then the end of the connection, and the handler
+        sees 1007 and no message."""
+        tag = new_tag("fast")
+        wire = frame(TEXT, payload)
+        first_part = len(wire) - len(payload) + sent
+        with raw_client(self.port) as c:
+            c.upgrade(f"/echo?tag={tag}")
+            c.send(wire[:first_part])
+            self.assertEqual(c.read_frame_bytes(timeout=3), b"\x88\x02\x03\xef")
+            try:
+                c.send(wire[first_part:])
+            except OSError:
+                pass
+            self.assertTrue(c.reads_eof(3))
+        s = wait_stats(self.port, tag, lambda s: s["closes"])
+        self.assertEqual(s["closes"], [1007])
+        self.assertEqual(s["upgrades"], 1, "exactly one upgrade request handled")
+        self.assertEqual(s["messages"], 0)
 
     def test_code_point_split_across_fragments_is_valid(self):
         euro = "€".encode()          # E2 82 AC
@@ -239,22 +245,8 @@ class ws_protocol_test(unittest.TestCase):
         text = ("κόσμε" * 40).encode()[:400]
         for position in [0, 61, 62, 63, 64, 100, 190, 300]:
             with self.subTest(position=position):
-                tag = new_tag("long")
-                payload = text[:position] + b"\xed\xa0\x80" + text[position + 3:]
-                wire = frame(TEXT, payload)
-                first_part = len(wire) - len(payload) + position + 3 + 64
-                with raw_client(self.port) as c:
-                    c.upgrade(f"/echo?tag={tag}")
-                    c.send(wire[:first_part])
-                    self.assertEqual(c.read_frame_bytes(timeout=3), b"\x88\x02\x03\xef")
-                    try:
-                        c.send(wire[first_part:])
-                    except OSError:
-                        pass
-                    self.assertTrue(c.reads_eof(3))
-                s = wait_stats(self.port, tag, lambda s: s["closes"])
-                self.assertEqual(s["closes"], [1007])
-                self.assertEqual(s["messages"], 0)
+                self.assert_utf8_fails_before_the_rest(
+                    text[:position] + b"\xed\xa0\x80" + text[position + 3:], position + 3 + 64)
         with raw_client(self.port) as c:
             c.upgrade("/echo?tag=" + new_tag())
             c.send(frame(TEXT, text))
