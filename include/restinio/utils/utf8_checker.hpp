@@ -236,6 +236,7 @@ ascii_prefix_length( std::uint64_t high_bits ) noexcept
 #endif
 }
 
+#if RESTINIO_HAS_AVX2_TARGET
 // The number of bytes at the end of `end - available .. end` that start a code point the
 // input does not finish (0 to 3), for bytes already known to hold no bad sequence.
 [[nodiscard]] inline std::size_t
@@ -250,7 +251,6 @@ open_tail_length( const std::uint8_t * end, std::size_t available ) noexcept
     return 0u;
 }
 
-#if RESTINIO_HAS_AVX2_TARGET
 // Checking 32 bytes at once (for AVX2). Every rule of RFC 3629 that relates a byte to the one
 // before it is a set of (byte before, byte) pairs that is a product of three sets of nibbles:
 // the high and low nibble of the byte before and the high nibble of the byte. So each rule is
