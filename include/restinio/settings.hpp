@@ -20,6 +20,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -378,6 +379,27 @@ public:
     [[nodiscard]] std::uint64_t websocket_max_message_size() const noexcept
     { return m_websocket_max_message_size; }
 
+    // Not in RESTinio: how long, once our close frame is out (or, after a failure, our FIN),
+    // the peer has to answer with its close (or its FIN) before TCP is closed regardless.
+    // Unless set, read_next_http_message_timelimit: what RESTinio (and we, before this
+    // setting) wait.
+    Derived & websocket_close_handshake_timelimit( std::chrono::steady_clock::duration d ) &
+    { m_websocket_close_handshake_timelimit = d; return self(); }
+    Derived && websocket_close_handshake_timelimit( std::chrono::steady_clock::duration d ) &&
+    { return std::move( websocket_close_handshake_timelimit( d ) ); }
+    [[nodiscard]] std::chrono::steady_clock::duration websocket_close_handshake_timelimit() const
+    { return m_websocket_close_handshake_timelimit.value_or( m_read_next_http_message_timelimit ); }
+
+    // Not in RESTinio: how long a WebSocket write the socket could not take at once may take
+    // before the connection is closed (the handler sees 1011). Unless set,
+    // write_http_response_timelimit: what RESTinio (and we, before this setting) allow.
+    Derived & websocket_write_timelimit( std::chrono::steady_clock::duration d ) &
+    { m_websocket_write_timelimit = d; return self(); }
+    Derived && websocket_write_timelimit( std::chrono::steady_clock::duration d ) &&
+    { return std::move( websocket_write_timelimit( d ) ); }
+    [[nodiscard]] std::chrono::steady_clock::duration websocket_write_timelimit() const
+    { return m_websocket_write_timelimit.value_or( m_write_http_response_timelimit ); }
+
 private:
     Derived & self() noexcept { return static_cast< Derived & >( *this ); }
 
@@ -404,6 +426,8 @@ private:
     std::size_t m_max_parallel_connections{ std::numeric_limits< std::size_t >::max() };
     extra_data_factory_handle_t m_extra_data_factory;
     std::uint64_t m_websocket_max_message_size{ 16u * 1024u * 1024u };
+    std::optional< std::chrono::steady_clock::duration > m_websocket_close_handshake_timelimit;
+    std::optional< std::chrono::steady_clock::duration > m_websocket_write_timelimit;
 };
 
 template< typename Traits = default_traits_t >

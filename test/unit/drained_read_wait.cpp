@@ -32,7 +32,7 @@ struct reader_t : std::enable_shared_from_this< reader_t >
 
     void wait() { m_wait.start( m_socket, shared_from_this() ); }
 
-    void on_drained_socket_readable( const asio_ns::error_code & ec )
+    void on_readable( const asio_ns::error_code & ec )
     {
         ++m_calls;
         m_last_error = ec;

@@ -43,6 +43,8 @@ struct connection_settings_t final
         , m_extra_data_factory{ take_extra_data_factory( settings ) }
         , m_connection_state_notifier{ settings.connection_state_listener() }
         , m_websocket_max_message_size{ settings.websocket_max_message_size() }
+        , m_websocket_close_handshake_timelimit{ settings.websocket_close_handshake_timelimit() }
+        , m_websocket_write_timelimit{ settings.websocket_write_timelimit() }
     {
         if constexpr( Traits::use_connection_count_limiter )
             m_connection_counter = std::make_unique< connection_counter_t >( settings.max_parallel_connections() );
@@ -63,6 +65,8 @@ struct connection_settings_t final
     std::shared_ptr< extra_data_factory_t > m_extra_data_factory;
     connection_state_notifier_t< connection_state_listener_t > m_connection_state_notifier;
     const std::uint64_t m_websocket_max_message_size;
+    const std::chrono::steady_clock::duration m_websocket_close_handshake_timelimit;
+    const std::chrono::steady_clock::duration m_websocket_write_timelimit;
     // Only with Traits::use_connection_count_limiter: every connection (WebSocket ones too).
     std::unique_ptr< connection_counter_t > m_connection_counter;
 

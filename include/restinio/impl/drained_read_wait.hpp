@@ -34,7 +34,7 @@ namespace impl
 
 #if RESTINIO_HAS_DRAINED_READ_WAIT
 
-// Owner::on_drained_socket_readable( const asio_ns::error_code & ) is called on the io_context's
+// Owner::on_readable( const asio_ns::error_code & ) is called on the io_context's
 // thread when input (or an error, or the end of input) is there, or with operation_aborted when
 // the socket is closed meanwhile. Nothing is called if the io_context is destroyed first.
 template< typename Owner >
@@ -103,7 +103,7 @@ private:
         // This wait lives in its owner: after the owner is released it may be gone.
         std::shared_ptr< Owner > owner = std::move( self->m_owner );
         if( scheduler )
-            owner->on_drained_socket_readable( ec );
+            owner->on_readable( ec );
     }
 
     std::shared_ptr< Owner > m_owner;

@@ -1,0 +1,219 @@
+// ws_write_queue_t: the frames a connection has to write, and the write callbacks owed for
+// frames that are done. No I/O: the connection hands it a transport to write with.
+//
+// Everything queued leaves in one gathered write when the socket takes it (the usual case);
+// otherwise the frames in flight move aside (their bytes stay where they are) and the transport
+// finishes the write in the background, while new frames queue up behind it. A frame that is
+// done gives its payload string back to the thread's pool, and its callback, if any, joins the
+// list of callbacks owed: the connection runs them only once its state has settled, so a
+// callback may call anything on its ws_t.
+#pragma once
+
+#include <restinio/buffers.hpp>
+#include <restinio/websocket/impl/frame.hpp>
+#include <restinio/websocket/impl/ws_thread_pools.hpp>
+#include <restinio/websocket/message.hpp>
+
+#include <chrono>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace restinio
+{
+namespace websocket
+{
+namespace basic
+{
+namespace impl
+{
+
+// One frame waiting to be written: its header inline, its payload as given (never copied).
+struct outgoing_frame_t
+{
+    outgoing_frame_t( writable_item_t && payload, write_status_cb_t && callback ) noexcept
+        : m_payload{ std::move( payload ) }, m_callback{ std::move( callback ) }
+    {}
+
+    frame_header_buffer_t m_header;
+    std::uint8_t m_header_size{ 0 };
+    writable_item_t m_payload;
+    write_status_cb_t m_callback;
+};
+
+// The write queue of a connection that went idle, for the next one that has frames to send.
+inline std::vector< outgoing_frame_t > & per_thread_spare_queue() noexcept
+{
+    static thread_local std::vector< outgoing_frame_t > queue;
+    return queue;
+}
+
+class ws_write_queue_t
+{
+public:
+    enum class write_result_t : std::uint8_t { nothing_to_write, written, in_background, failed };
+
+    [[nodiscard]] bool empty() const noexcept { return m_queued.empty() && !m_backlog; }
+    [[nodiscard]] bool writing_in_background() const noexcept { return static_cast< bool >( m_backlog ); }
+    [[nodiscard]] bool has_callbacks_owed() const noexcept { return !m_callbacks_owed.empty(); }
+
+    // When the background write started (only while writing_in_background()).
+    [[nodiscard]] std::chrono::steady_clock::time_point background_write_started_at() const noexcept
+    {
+        return m_backlog->m_started_at;
+    }
+
+    // A frame with its header, or (header_size 0) raw bytes such as the 101 response.
+    void push( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t && payload,
+               write_status_cb_t && callback )
+    {
+        auto & frame = push_raw( std::move( payload ), std::move( callback ) );
+        frame.m_header_size = static_cast< std::uint8_t >(
+                write_frame_header( frame.m_header, final_flag, opcode, frame.m_payload.size() ) );
+    }
+
+    outgoing_frame_t & push_raw( writable_item_t && payload, write_status_cb_t && callback )
+    {
+        if( 0 == m_queued.capacity() )
+            m_queued.swap( per_thread_spare_queue() );
+        return m_queued.emplace_back( std::move( payload ), std::move( callback ) );
+    }
+
+    // A frame that will not be written: its callback is owed `ec`.
+    void refuse( write_status_cb_t && callback, const asio_ns::error_code & ec )
+    {
+        if( callback )
+            m_callbacks_owed.push_back( { std::move( callback ), ec } );
+    }
+
+    // Writes what is queued, unless a background write is in flight. `Transport` has
+    // write_some() and async_write() (see plain_transport.hpp); `on_done( ec )` is called on
+    // the strand when a background write ends.
+    template< typename Transport, typename On_Done >
+    [[nodiscard]] write_result_t write( Transport & transport, bool fin_follows, asio_ns::error_code & ec,
+                                        On_Done && on_done )
+    {
+        if( m_backlog || m_queued.empty() )
+            return write_result_t::nothing_to_write;
+
+        auto & gather = per_thread_gather();
+        gather.clear();
+        for( const auto & frame : m_queued )
+        {
+            if( 0 != frame.m_header_size )
+                gather.emplace_back( frame.m_header.data(), frame.m_header_size );
+            if( 0 != frame.m_payload.size() )
+                gather.push_back( frame.m_payload.buf() );
+        }
+
+        const std::size_t written = transport.write_some( gather, fin_follows, ec );
+        if( ec == asio_ns::error::would_block || ( !ec && written != asio_ns::buffer_size( gather ) ) )
+        {
+            ec = {};
+            if( !m_backlog )
+                m_backlog = std::make_unique< backlog_t >();
+            m_backlog->m_frames.swap( m_queued );
+            m_backlog->m_gather.assign( gather.begin(), gather.end() );
+            drop_written_prefix( m_backlog->m_gather, written );
+            m_backlog->m_started_at = std::chrono::steady_clock::now();
+            transport.async_write( m_backlog->m_gather, std::forward< On_Done >( on_done ) );
+            return write_result_t::in_background;
+        }
+        for( auto & frame : m_queued )
+            release( frame, ec );
+        m_queued.clear();
+        return ec ? write_result_t::failed : write_result_t::written;
+    }
+
+    // The background write ended.
+    void background_write_done( const asio_ns::error_code & ec )
+    {
+        for( auto & frame : m_backlog->m_frames )
+            release( frame, ec );
+        // The backlog is for slow readers only: an idle connection keeps none of it.
+        m_backlog.reset();
+    }
+
+    // The socket is gone: nothing queued will be written. (A background write ends by itself,
+    // with operation_aborted.)
+    void drop_queued( const asio_ns::error_code & ec )
+    {
+        for( auto & frame : m_queued )
+            release( frame, ec );
+        m_queued.clear();
+    }
+
+    // Runs the callbacks owed, in order. A callback may queue frames or refuse some (whose
+    // callbacks then run in this same call); an exception from one is passed to `on_error`.
+    template< typename On_Error >
+    void run_callbacks( On_Error && on_error )
+    {
+        for( std::size_t i = 0; i != m_callbacks_owed.size(); ++i )
+        {
+            auto owed = std::move( m_callbacks_owed[ i ] );
+            try { owed.m_callback( owed.m_status ); }
+            catch( const std::exception & ex ) { on_error( ex.what() ); }
+            catch( ... ) { on_error( "an exception not derived from std::exception" ); }
+        }
+        m_callbacks_owed.clear();
+    }
+
+    // Going idle: the queue's memory goes back to the thread for the next busy connection.
+    void release_memory() noexcept
+    {
+        if( !m_queued.empty() || 0 == m_queued.capacity() )
+            return;
+        auto & spare = per_thread_spare_queue();
+        if( spare.capacity() < m_queued.capacity() )
+            spare.swap( m_queued );
+        std::vector< outgoing_frame_t >{}.swap( m_queued );
+        if( m_callbacks_owed.capacity() > 0 && m_callbacks_owed.empty() )
+            std::vector< owed_callback_t >{}.swap( m_callbacks_owed );
+    }
+
+private:
+    // A frame is out (or never will be): its payload string goes back to the thread's pool.
+    void release( outgoing_frame_t & frame, const asio_ns::error_code & ec )
+    {
+        if( std::string * payload = restinio::impl::owned_string( frame.m_payload ) )
+            per_thread_payload_strings().give_back( std::move( *payload ) );
+        if( frame.m_callback )
+            m_callbacks_owed.push_back( { std::move( frame.m_callback ), ec } );
+    }
+
+    static void drop_written_prefix( std::vector< asio_ns::const_buffer > & buffers, std::size_t written )
+    {
+        auto first = buffers.begin();
+        while( first != buffers.end() && written >= first->size() )
+        {
+            written -= first->size();
+            ++first;
+        }
+        if( first != buffers.end() )
+            *first += written;
+        buffers.erase( buffers.begin(), first );
+    }
+
+    // A write the socket could not take at once: the frames it carries and what is left of it.
+    struct backlog_t
+    {
+        std::vector< outgoing_frame_t > m_frames;
+        std::vector< asio_ns::const_buffer > m_gather;
+        std::chrono::steady_clock::time_point m_started_at;
+    };
+
+    struct owed_callback_t
+    {
+        write_status_cb_t m_callback;
+        asio_ns::error_code m_status;
+    };
+
+    std::vector< outgoing_frame_t > m_queued;
+    std::unique_ptr< backlog_t > m_backlog;
+    std::vector< owed_callback_t > m_callbacks_owed;
+};
+
+} // namespace impl
+} // namespace basic
+} // namespace websocket
+} // namespace restinio
