@@ -10,6 +10,7 @@
 
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection_base.hpp>
+#include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/connection_strand.hpp>
 #include <restinio/impl/header_helpers.hpp>
@@ -99,13 +100,13 @@ public:
         if( !m_upgraded )
             m_settings->m_connection_state_notifier.notify(
                     connection_id(), m_remote_endpoint, connection_state::closed_t{} );
-        log_trace( "destroyed" );
+        log().trace( "destroyed" );
     }
 
     void init()
     {
         asio_ns::dispatch( m_strand, [ self = self_handle() ]() {
-            self->log_trace( "start connection with {}", fmtlib_tools::streamed( self->m_remote_endpoint ) );
+            self->log().trace( "start connection with {}", fmtlib_tools::streamed( self->m_remote_endpoint ) );
             try
             {
                 socket_options_t options{ self->m_socket };
@@ -113,7 +114,7 @@ public:
             }
             catch( const std::exception & ex )
             {
-                self->log_error( "socket options setter failed: {}", ex.what() );
+                self->log().error( "socket options setter failed: {}", ex.what() );
                 return self->close();
             }
             self->m_idle_since = std::chrono::steady_clock::now();
@@ -146,7 +147,7 @@ public:
                 return;
             if( std::chrono::steady_clock::now() >= *deadline )
             {
-                log_trace( "timeout, closing" );
+                log().trace( "timeout, closing" );
                 return close();
             }
             schedule_timer();
@@ -189,22 +190,9 @@ private:
         return std::static_pointer_cast< connection_t >( shared_from_this() );
     }
 
-    template< typename... Args >
-    void log_trace( const char * format, Args &&... args )
+    [[nodiscard]] auto log() const
     {
-        m_settings->m_logger->trace( [&] {
-            return fmt::format( "[connection:{}] {}", connection_id(),
-                                fmt::format( fmt::runtime( format ), std::forward< Args >( args )... ) );
-        } );
-    }
-
-    template< typename... Args >
-    void log_error( const char * format, Args &&... args )
-    {
-        m_settings->m_logger->error( [&] {
-            return fmt::format( "[connection:{}] {}", connection_id(),
-                                fmt::format( fmt::runtime( format ), std::forward< Args >( args )... ) );
-        } );
+        return connection_log_t< typename Traits::logger_t >{ *m_settings->m_logger, "connection", connection_id() };
     }
 
     // ---- reading and parsing ----
@@ -235,7 +223,7 @@ private:
         if( ec )
         {
             if( !error_is_eof( ec ) )
-                log_trace( "read error: {}", ec.message() );
+                log().trace( "read error: {}", ec.message() );
             // Responses still owed are written before the connection goes.
             m_peer_finished = true;
             if( 0 == m_pending_requests )
@@ -298,7 +286,7 @@ private:
         slot.m_is_upgrade = is_upgrade;
         ++m_pending_requests;
 
-        log_trace( "request #{}: {} {}", id, request.m_header.method().c_str(), request.m_header.request_target() );
+        log().trace( "request #{}: {} {}", id, request.m_header.method().c_str(), request.m_header.request_target() );
         auto req = std::make_shared< request_type_t >(
                 id, std::move( request.m_header ), std::move( request.m_body ),
                 std::move( request.m_chunked_input_info ),
@@ -312,12 +300,12 @@ private:
         }
         catch( const std::exception & ex )
         {
-            log_error( "request handler failed: {}", ex.what() );
+            log().error( "request handler failed: {}", ex.what() );
             return close();
         }
         catch( ... )
         {
-            log_error( "request handler failed with an unknown exception" );
+            log().error( "request handler failed with an unknown exception" );
             return close();
         }
 
@@ -340,7 +328,7 @@ private:
     // A request the parser refused gets its status after every response still owed, then a close.
     void refuse_input( std::uint16_t status )
     {
-        log_trace( "bad request, answering {}", status );
+        log().trace( "bad request, answering {}", status );
         m_input_stopped = true;
         const request_id_t id = m_next_request_id++;
         auto & slot = m_response_slots.emplace_back();
@@ -393,7 +381,7 @@ private:
                 [request_id]( const response_slot_t & s ) { return s.m_request_id == request_id; } );
         if( slot == m_response_slots.end() || slot->m_final )
         {
-            log_error( "response parts for unknown or finished request #{}", request_id );
+            log().error( "response parts for unknown or finished request #{}", request_id );
             return;
         }
 
@@ -543,7 +531,7 @@ private:
 
     void on_write_failed( const asio_ns::error_code & ec )
     {
-        log_trace( "write failed: {}", ec.message() );
+        log().trace( "write failed: {}", ec.message() );
         m_writing = false;
         for( auto & wg : m_writing_groups )
             wg.invoke_after_write_notificator_if_exists( ec );
@@ -586,7 +574,7 @@ private:
             return;
         m_closed = true;
         m_timer_guard.cancel();
-        log_trace( "close" );
+        log().trace( "close" );
 
         asio_ns::error_code ignored;
         m_socket.shutdown( asio_ns::ip::tcp::socket::shutdown_both, ignored );

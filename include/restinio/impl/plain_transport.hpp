@@ -138,26 +138,20 @@ public:
 #endif
     }
 
-    // Calls owner->on_readable() once input is there. `drained`: the socket was read until a
-    // read would block (or, where short_read_means_drained, returned less than asked) since its
-    // last readiness was reported.
+    // Calls owner->on_readable() once input may be there: at once (posted) unless `drained`,
+    // that is unless the socket was read until a read would block (or, where
+    // short_read_means_drained, returned less than asked) since its readiness was last reported.
     void wait_readable( std::shared_ptr< Owner > owner, bool drained )
     {
-        if constexpr( uses_drained_read_wait )
-        {
-            if( drained )
-                return m_drained_read_wait.start( m_socket, std::move( owner ) );
+        if( !drained )
             return asio_ns::post( strand(), [ o = std::move( owner ) ] { o->on_readable( {} ); } );
-        }
-        else
-        {
-            (void)drained;
-            // The wait stays pending while the connection is idle: its operation is connection
-            // memory (see slab_allocator.hpp).
-            m_socket.async_wait( asio_ns::socket_base::wait_read,
-                asio_ns::bind_allocator( slab_allocator_t< void >{}, m_strand.wrap(
-                    [ o = std::move( owner ) ]( const asio_ns::error_code & ec ) { o->on_readable( ec ); } ) ) );
-        }
+        if constexpr( uses_drained_read_wait )
+            return m_drained_read_wait.start( m_socket, std::move( owner ) );
+        // The wait stays pending while the connection is idle: its operation is connection
+        // memory (see slab_allocator.hpp).
+        m_socket.async_wait( asio_ns::socket_base::wait_read,
+            asio_ns::bind_allocator( slab_allocator_t< void >{}, m_strand.wrap(
+                [ o = std::move( owner ) ]( const asio_ns::error_code & ec ) { o->on_readable( ec ); } ) ) );
     }
 
     // Writes all of `buffers` in the background; `handler( ec )` runs on the strand.

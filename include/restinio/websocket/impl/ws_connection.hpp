@@ -19,6 +19,7 @@
 #pragma once
 
 #include <restinio/connection_count_limiter.hpp>
+#include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/plain_transport.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
@@ -27,8 +28,6 @@
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
 #include <restinio/websocket/impl/ws_write_queue.hpp>
 #include <restinio/websocket/message.hpp>
-
-#include <fmt/format.h>
 
 #include <chrono>
 #include <memory>
@@ -72,7 +71,7 @@ public:
     ws_connection_t( const ws_connection_t & ) = delete;
     ws_connection_t & operator=( const ws_connection_t & ) = delete;
 
-    ~ws_connection_t() override { log_trace( "destroyed" ); }
+    ~ws_connection_t() override { log().trace( "destroyed" ); }
 
     // The 101 response: the first bytes on the wire, before any frame.
     void send_upgrade_response( std::string response )
@@ -93,7 +92,7 @@ public:
     void shutdown() override
     {
         on_strand( []( ws_connection_t & self ) {
-            self.log_trace( "shutdown" );
+            self.log().trace( "shutdown" );
             self.close_from_user( writable_item_t{ status_code_to_bin( status_code_t::normal_closure ) }, {} );
         } );
     }
@@ -101,7 +100,7 @@ public:
     void kill() override
     {
         on_strand( []( ws_connection_t & self ) {
-            self.log_trace( "kill" );
+            self.log().trace( "kill" );
             self.apply( session_event_t::user_kill );
         } );
     }
@@ -129,12 +128,12 @@ public:
             if( self.m_queue.writing_in_background()
                     && now >= self.m_queue.background_write_started_at() + self.m_settings->m_websocket_write_timelimit )
             {
-                self.log_trace( "write timed out" );
+                self.log().trace( "write timed out" );
                 self.apply( session_event_t::write_timed_out );
             }
             else if( now >= self.m_close_deadline )
             {
-                self.log_trace( "no close from the peer in time" );
+                self.log().trace( "no close from the peer in time" );
                 self.apply( session_event_t::close_timed_out );
             }
         } );
@@ -162,22 +161,10 @@ private:
         } );
     }
 
-    template< typename... Args >
-    void log_trace( const char * format, Args &&... args )
+    [[nodiscard]] auto log() const
     {
-        m_settings->m_logger->trace( [&] {
-            return fmt::format( "[ws_connection:{}] {}", connection_id(),
-                                fmt::format( fmt::runtime( format ), std::forward< Args >( args )... ) );
-        } );
-    }
-
-    template< typename... Args >
-    void log_error( const char * format, Args &&... args )
-    {
-        m_settings->m_logger->error( [&] {
-            return fmt::format( "[ws_connection:{}] {}", connection_id(),
-                                fmt::format( fmt::runtime( format ), std::forward< Args >( args )... ) );
-        } );
+        return restinio::impl::connection_log_t< typename Traits::logger_t >{
+                *m_settings->m_logger, "ws_connection", connection_id() };
     }
 
     // ---- passes ----
@@ -209,7 +196,7 @@ private:
     {
         try
         {
-            log_error( "failed inside the connection: {}", what );
+            log().error( "failed inside the connection: {}", what );
             apply( session_event_t::internal_failure );
             settle();
         }
@@ -240,7 +227,7 @@ private:
                 return;
             }
             m_queue.run_callbacks( [ this ]( const char * what ) {
-                log_error( "write callback failed: {}", what );
+                log().error( "write callback failed: {}", what );
             } );
         }
         schedule_timer_if_needed();
@@ -335,7 +322,7 @@ private:
         if( frame_error_t::none != error )
         {
             const status_code_t code = close_code_for( error );
-            log_trace( "invalid input, closing with {}: {}",
+            log().trace( "invalid input, closing with {}: {}",
                        static_cast< std::uint16_t >( code ), frame_error_to_string( error ) );
             apply( session_event_t::frame_error, code );
         }
@@ -352,7 +339,7 @@ private:
             return;
         }
 
-        log_trace( "close from the peer" );
+        log().trace( "close from the peer" );
         const session_actions_t actions = m_session.on( session_event_t::close_frame );
         // RFC 6455 5.5.1: the answer echoes the peer's code and reason.
         if( actions.has( session_actions_t::echo_close ) )
@@ -363,7 +350,7 @@ private:
 
     void on_input_end( const asio_ns::error_code & ec )
     {
-        log_trace( "input ended: {}", ec.message() );
+        log().trace( "input ended: {}", ec.message() );
         apply( session_event_t::input_ended );
     }
 
@@ -422,10 +409,7 @@ private:
 
     void refuse( write_status_cb_t && callback )
     {
-        m_settings->m_logger->warn( [&] {
-            return fmt::format( "[ws_connection:{}] cannot write to websocket: write operations disabled",
-                                connection_id() );
-        } );
+        log().warn( "cannot write to websocket: write operations disabled" );
         m_queue.refuse( std::move( callback ), make_asio_compaible_error( m_transport.is_open()
                 ? asio_convertible_error_t::write_group_destroyed_passively
                 : asio_convertible_error_t::write_was_not_executed ) );
@@ -453,11 +437,11 @@ private:
         }
         catch( const std::exception & ex )
         {
-            log_error( "message handler failed: {}", ex.what() );
+            log().error( "message handler failed: {}", ex.what() );
         }
         catch( ... )
         {
-            log_error( "message handler failed with an exception not derived from std::exception" );
+            log().error( "message handler failed with an exception not derived from std::exception" );
         }
     }
 
@@ -494,13 +478,13 @@ private:
 
     void on_write_failed( const asio_ns::error_code & ec )
     {
-        log_trace( "write failed: {}", ec.message() );
+        log().trace( "write failed: {}", ec.message() );
         apply( session_event_t::write_failed );
     }
 
     void close_socket()
     {
-        log_trace( "close socket" );
+        log().trace( "close socket" );
         m_transport.close();
         m_queue.drop_queued( make_asio_compaible_error( asio_convertible_error_t::write_group_destroyed_passively ) );
         if( m_timer_guard )

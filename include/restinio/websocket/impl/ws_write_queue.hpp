@@ -55,7 +55,7 @@ public:
 
     [[nodiscard]] bool empty() const noexcept { return m_queued.empty() && !m_backlog; }
     [[nodiscard]] bool writing_in_background() const noexcept { return static_cast< bool >( m_backlog ); }
-    [[nodiscard]] bool has_callbacks_owed() const noexcept { return !m_callbacks_owed.empty(); }
+    [[nodiscard]] bool has_callbacks_owed() const noexcept { return m_callbacks_owed && !m_callbacks_owed->empty(); }
 
     // When the background write started (only while writing_in_background()).
     [[nodiscard]] std::chrono::steady_clock::time_point background_write_started_at() const noexcept
@@ -83,7 +83,7 @@ public:
     void refuse( write_status_cb_t && callback, const asio_ns::error_code & ec )
     {
         if( callback )
-            m_callbacks_owed.push_back( { std::move( callback ), ec } );
+            owe( std::move( callback ), ec );
     }
 
     // Writes what is queued, unless a background write is in flight. `Transport` has
@@ -148,14 +148,17 @@ public:
     template< typename On_Error >
     void run_callbacks( On_Error && on_error )
     {
-        for( std::size_t i = 0; i != m_callbacks_owed.size(); ++i )
+        if( !m_callbacks_owed )
+            return;
+        auto & callbacks = *m_callbacks_owed;
+        for( std::size_t i = 0; i != callbacks.size(); ++i )
         {
-            auto owed = std::move( m_callbacks_owed[ i ] );
+            auto owed = std::move( callbacks[ i ] );
             try { owed.m_callback( owed.m_status ); }
             catch( const std::exception & ex ) { on_error( ex.what() ); }
             catch( ... ) { on_error( "an exception not derived from std::exception" ); }
         }
-        m_callbacks_owed.clear();
+        callbacks.clear();
     }
 
     // Going idle: the queue's memory goes back to the thread for the next busy connection.
@@ -167,8 +170,8 @@ public:
         if( spare.capacity() < m_queued.capacity() )
             spare.swap( m_queued );
         std::vector< outgoing_frame_t >{}.swap( m_queued );
-        if( m_callbacks_owed.capacity() > 0 && m_callbacks_owed.empty() )
-            std::vector< owed_callback_t >{}.swap( m_callbacks_owed );
+        if( m_callbacks_owed && m_callbacks_owed->empty() )
+            m_callbacks_owed.reset();
     }
 
 private:
@@ -178,7 +181,14 @@ private:
         if( std::string * payload = restinio::impl::owned_string( frame.m_payload ) )
             per_thread_payload_strings().give_back( std::move( *payload ) );
         if( frame.m_callback )
-            m_callbacks_owed.push_back( { std::move( frame.m_callback ), ec } );
+            owe( std::move( frame.m_callback ), ec );
+    }
+
+    void owe( write_status_cb_t && callback, const asio_ns::error_code & ec )
+    {
+        if( !m_callbacks_owed )
+            m_callbacks_owed = std::make_unique< std::vector< owed_callback_t > >();
+        m_callbacks_owed->push_back( { std::move( callback ), ec } );
     }
 
     static void drop_written_prefix( std::vector< asio_ns::const_buffer > & buffers, std::size_t written )
@@ -210,7 +220,8 @@ private:
 
     std::vector< outgoing_frame_t > m_queued;
     std::unique_ptr< backlog_t > m_backlog;
-    std::vector< owed_callback_t > m_callbacks_owed;
+    // Only while callbacks are in use: most connections send without them.
+    std::unique_ptr< std::vector< owed_callback_t > > m_callbacks_owed;
 };
 
 } // namespace impl
