@@ -12,6 +12,7 @@
 #include <restinio/impl/connection_base.hpp>
 #include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
+#include <restinio/impl/connection_timer.hpp>
 #include <restinio/impl/connection_strand.hpp>
 #include <restinio/impl/header_helpers.hpp>
 #include <restinio/impl/request_parser.hpp>
@@ -91,7 +92,6 @@ public:
         , m_remote_endpoint{ remote_endpoint }
         , m_input( m_settings->m_buffer_size )
         , m_parser{ m_settings->m_incoming_http_msg_limits }
-        , m_timer_guard{ m_settings->create_timer_guard() }
         , m_lifetime_monitor{ std::move( lifetime_monitor ) }
     {}
 
@@ -139,7 +139,7 @@ public:
     void check_timeout( tcp_connection_ctx_handle_t & self ) override
     {
         asio_ns::dispatch( m_strand, [ this, self ]() {
-            m_timer_scheduled = false;
+            m_timer.fired();
             if( m_closed )
                 return;
             const auto deadline = current_deadline();
@@ -150,7 +150,7 @@ public:
                 log().trace( "timeout, closing" );
                 return close();
             }
-            schedule_timer();
+            m_timer.schedule( *m_settings, weak_from_this() );
         } );
     }
 
@@ -160,7 +160,7 @@ public:
     {
         m_upgraded = true;
         m_closed = true;
-        m_timer_guard.cancel();
+        m_timer.cancel();
         m_response_slots.clear();
         m_pending_requests = 0;
         return upgraded_connection_parts_t< Traits >{
@@ -266,9 +266,11 @@ private:
         const request_id_t id = m_next_request_id++;
         if( http_connection_header_t::upgrade == request.m_header.connection() )
         {
-            // Nothing after an upgrade request is HTTP any more: stop reading.
+            // Nothing after an upgrade request is HTTP any more: stop reading. The socket is
+            // handed over only with nothing in flight on it: no earlier response, and no
+            // interim 100 (Continue) still being written.
             m_input_stopped = true;
-            if( 0 != m_pending_requests )
+            if( 0 != m_pending_requests || m_writing )
             {
                 m_deferred_upgrade.emplace( id, std::move( request ) );
                 return;
@@ -361,9 +363,23 @@ private:
                     self->m_writing = false;
                     if( ec )
                         return self->close();
+                    if( 0 == self->m_pending_requests && self->call_deferred_upgrade() )
+                        return;
                     self->try_write();
                     self->update_deadline();
                 } ) );
+    }
+
+    // The upgrade request that waited for the socket to be free, if any; true if the
+    // connection was upgraded.
+    bool call_deferred_upgrade()
+    {
+        if( !m_deferred_upgrade )
+            return false;
+        auto deferred = std::move( *m_deferred_upgrade );
+        m_deferred_upgrade.reset();
+        call_handler( deferred.first, std::move( deferred.second ) );
+        return m_upgraded;
     }
 
     // ---- writing ----
@@ -515,14 +531,8 @@ private:
             if( m_peer_finished )
                 return close();
             m_idle_since = std::chrono::steady_clock::now();
-            if( m_deferred_upgrade )
-            {
-                auto deferred = std::move( *m_deferred_upgrade );
-                m_deferred_upgrade.reset();
-                call_handler( deferred.first, std::move( deferred.second ) );
-                if( m_upgraded )
-                    return;
-            }
+            if( call_deferred_upgrade() )
+                return;
         }
 
         try_write();
@@ -558,14 +568,8 @@ private:
 
     void update_deadline()
     {
-        if( !m_closed && !m_timer_scheduled && current_deadline() )
-            schedule_timer();
-    }
-
-    void schedule_timer()
-    {
-        m_timer_scheduled = true;
-        m_timer_guard.schedule( weak_from_this() );
+        if( !m_closed && !m_timer.scheduled() && current_deadline() )
+            m_timer.schedule( *m_settings, weak_from_this() );
     }
 
     void close()
@@ -573,7 +577,7 @@ private:
         if( m_closed )
             return;
         m_closed = true;
-        m_timer_guard.cancel();
+        m_timer.cancel();
         log().trace( "close" );
 
         asio_ns::error_code ignored;
@@ -613,7 +617,7 @@ private:
     file_offset_t m_file_offset{ 0 };
     file_size_t m_file_left{ 0 };
 
-    timer_guard_t m_timer_guard;
+    connection_timer_t< timer_guard_t > m_timer;
     std::chrono::steady_clock::time_point m_idle_since;
     std::chrono::steady_clock::time_point m_write_started_at;
     connection_lifetime_monitor_t m_lifetime_monitor;
@@ -624,7 +628,6 @@ private:
     bool m_input_stopped{ false };
     bool m_peer_finished{ false };
     bool m_upgraded{ false };
-    bool m_timer_scheduled{ false };
     bool m_continue_owed{ false };
 };
 

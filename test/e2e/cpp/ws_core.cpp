@@ -988,6 +988,26 @@ TEMPLATE_TEST_CASE( "an upgrade request with Expect: 100-continue gets a whole 1
     check_serves_a_fresh_connection( server.port() );
 }
 
+// With a body, the 100 (Continue) is written before the body is read: the request reaches the
+// handler (and upgrade() takes the socket) only once that write is done.
+TEMPLATE_TEST_CASE( "an upgrade request with a body and Expect: 100-continue gets 100, then 101",
+        "[e2e][websocket][core]", one_thread, single_thread )
+{
+    using traits = typename TestType::traits;
+    test_server_t< TestType > server{ [ & ]( const restinio::request_handle_t & req ) {
+        server.keep( rws::upgrade< traits >( *req, rws::activation_t::immediate, echo_handler ) );
+        return restinio::request_accepted();
+    } };
+
+    raw_client_t client{ server.port() };
+    client.write( upgrade_request( "/chat", "Expect: 100-continue\r\nContent-Length: 4\r\n" ) );
+    CHECK( client.read_until( "\r\n\r\n" ) == "HTTP/1.1 100 Continue\r\n\r\n" );
+    client.write( std::string{ "body" } + client_text( "after 101" ) );
+    CHECK( client.read_until( "\r\n\r\n" ) == exact_101 );
+    CHECK( hex( client.read_frame() ) == hex( server_text( "after 101" ) ) );
+    check_serves_a_fresh_connection( server.port() );
+}
+
 // ---- 10: every member of ws_t from every callback ----
 
 namespace

@@ -1,29 +1,25 @@
 // ws_connection_t: drives one WebSocket connection. It owns the transport (the socket), the
-// receiver (bytes to frames), the session (the state machine of ws_session.hpp, where every
-// rule of closing lives) and the write queue, and runs them in passes.
-//
-// A pass is everything that follows one event: input became readable, a background write
-// ended, a deadline came, or the user called a ws_t member. The pass feeds the event to the
-// session, performs the actions it returns, and then settles: writes what was queued in one
-// gathered write, shuts down or closes the socket if the session says so, and only then runs
-// the write callbacks owed. A pass never re-enters: a ws_t call made from inside one (from the
-// message handler or a write callback) changes the session's state at once, so that nothing
-// after a kill() is delivered, but its socket work waits for the end of the pass. A pass never
-// reads another connection's socket either: reads run only from the connection's own wait or
-// a posted task, so the per-thread read buffer belongs to the read pass that fills it. The
-// message handler is first called from a posted read, after upgrade() has returned. An
-// exception that escapes a pass (an allocation that failed, say) fails the connection with
-// 1011; one from the user's handler or callback is logged, and the connection goes on.
-//
+// receiver (bytes to frames), the session (ws_session.hpp: every rule of closing) and the write
+// queue, and runs them in passes: everything that follows one event (input, a background write
+// ended, a deadline, a ws_t call) is fed to the session, its actions performed, and then the
+// pass settles: the queue is written in one gathered write, the socket shut down or closed if
+// the session says so, and only then the write callbacks run. A pass never re-enters: a ws_t
+// call from inside one (a handler, a callback) changes the session at once, so nothing after
+// a kill() is delivered, but its socket work waits for the pass's end. Reads run only from the
+// connection's own wait or a posted task, never inline from another connection's handler, so
+// the per-thread read buffer belongs to the pass that fills it; the handler is first called
+// after upgrade() has returned. An exception escaping a pass fails the connection with 1011.
 // Everything runs on the connection's strand; ws_t's calls from other threads hop onto it.
 #pragma once
 
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
+#include <restinio/impl/connection_timer.hpp>
 #include <restinio/impl/plain_transport.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
+#include <restinio/websocket/impl/ws_message_handler_caller.hpp>
 #include <restinio/websocket/impl/ws_session.hpp>
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
 #include <restinio/websocket/impl/ws_write_queue.hpp>
@@ -51,13 +47,9 @@ public:
     using settings_handle_t = restinio::impl::connection_settings_handle_t< Traits >;
     using transport_t = restinio::impl::plain_transport_t< Traits, ws_connection_t >;
 
-    ws_connection_t(
-        connection_id_t id,
-        stream_socket_t socket,
-        settings_handle_t settings,
+    ws_connection_t( connection_id_t id, stream_socket_t socket, settings_handle_t settings,
         restinio::impl::connection_lifetime_monitor_t lifetime_monitor,
-        std::string bytes_after_upgrade_request,
-        WS_Message_Handler handler )
+        std::string bytes_after_upgrade_request, WS_Message_Handler handler )
         : ws_connection_base_t{ id }
         , m_transport{ std::move( socket ) }
         , m_settings{ std::move( settings ) }
@@ -65,11 +57,8 @@ public:
         , m_receiver{ m_settings->m_websocket_max_message_size }
         , m_pending_input{ bytes_after_upgrade_request.empty() ? nullptr
                 : std::make_unique< std::string >( std::move( bytes_after_upgrade_request ) ) }
-        , m_handler{ std::move( handler ) }
+        , m_user{ std::move( handler ) }
     {}
-
-    ws_connection_t( const ws_connection_t & ) = delete;
-    ws_connection_t & operator=( const ws_connection_t & ) = delete;
 
     ~ws_connection_t() override { log().trace( "destroyed" ); }
 
@@ -84,7 +73,7 @@ public:
     void init_read( ws_handle_t wsh ) override
     {
         on_strand( [ weak = std::weak_ptr< ws_t >{ wsh } ]( ws_connection_t & self ) mutable {
-            self.m_ws = std::move( weak );
+            self.m_user.activate( std::move( weak ) );
             self.apply( session_event_t::activated );
         } );
     }
@@ -93,7 +82,9 @@ public:
     {
         on_strand( []( ws_connection_t & self ) {
             self.log().trace( "shutdown" );
-            self.close_from_user( writable_item_t{ status_code_to_bin( status_code_t::normal_closure ) }, {} );
+            writable_item_t payload{ status_code_to_bin( status_code_t::normal_closure ) };
+            write_status_cb_t no_callback;
+            self.apply( session_event_t::user_close, status_code_t::normal_closure, &payload, &no_callback );
         } );
     }
 
@@ -114,27 +105,22 @@ public:
         // On the strand already (a send from the handler, say): no hop, no moves.
         if( m_transport.running_on_strand() )
             return run_pass( [ & ] { on_send_frame( final_flag, opcode, std::move( payload ), std::move( wscb ) ); } );
-        asio_ns::dispatch( m_transport.strand(),
-            [ self = self_handle(), final_flag, opcode, p = std::move( payload ), cb = std::move( wscb ) ]() mutable {
-                self->run_pass( [ & ] { self->on_send_frame( final_flag, opcode, std::move( p ), std::move( cb ) ); } );
-            } );
+        on_strand( [ final_flag, opcode, p = std::move( payload ), cb = std::move( wscb ) ]( ws_connection_t & self ) mutable {
+            self.on_send_frame( final_flag, opcode, std::move( p ), std::move( cb ) );
+        } );
     }
 
     void check_timeout( tcp_connection_ctx_handle_t & ) override
     {
         on_strand( []( ws_connection_t & self ) {
-            self.m_timer_scheduled = false;
+            self.m_timer.fired();
             const auto now = std::chrono::steady_clock::now();
-            if( self.m_queue.writing_in_background()
-                    && now >= self.m_queue.background_write_started_at() + self.m_settings->m_websocket_write_timelimit )
+            const bool write_late = self.m_queue.writing_in_background()
+                    && now >= self.m_queue.background_write_started_at() + self.m_settings->m_websocket_write_timelimit;
+            if( write_late || now >= self.m_close_deadline )
             {
-                self.log().trace( "write timed out" );
-                self.apply( session_event_t::write_timed_out );
-            }
-            else if( now >= self.m_close_deadline )
-            {
-                self.log().trace( "no close from the peer in time" );
-                self.apply( session_event_t::close_timed_out );
+                self.log().trace( write_late ? "write timed out" : "no close from the peer in time" );
+                self.apply( write_late ? session_event_t::write_timed_out : session_event_t::close_timed_out );
             }
         } );
     }
@@ -152,7 +138,7 @@ private:
         return std::static_pointer_cast< ws_connection_t >( shared_from_this() );
     }
 
-    // Runs `f( *this )` in a pass on the strand: at once when already on it.
+    // Runs `f( *this )` in a pass on the strand (at once when on it).
     template< typename F >
     void on_strand( F && f )
     {
@@ -167,8 +153,6 @@ private:
                 *m_settings->m_logger, "ws_connection", connection_id() };
     }
 
-    // ---- passes ----
-
     template< typename Body >
     void run_pass( Body && body )
     {
@@ -181,14 +165,8 @@ private:
             body();
             settle();
         }
-        catch( const std::exception & ex )
-        {
-            fail_inside_pass( ex.what() );
-        }
-        catch( ... )
-        {
-            fail_inside_pass( "an exception not derived from std::exception" );
-        }
+        catch( const std::exception & ex ) { fail_inside_pass( ex.what() ); }
+        catch( ... ) { fail_inside_pass( "an exception not derived from std::exception" ); }
         m_in_pass = false;
     }
 
@@ -230,18 +208,18 @@ private:
                 log().error( "write callback failed: {}", what );
             } );
         }
-        schedule_timer_if_needed();
+        if( m_transport.is_open()
+                && ( m_queue.writing_in_background() || no_close_deadline != m_close_deadline ) )
+            m_timer.schedule( *m_settings, weak_from_this() );
         schedule_read_if_needed();
     }
-
-    // ---- reading ----
 
     void read_pass( const asio_ns::error_code & ec )
     {
         if( !m_session.reads() || !m_transport.is_open() )
             return;
         if( ec )
-            return on_input_end( ec );
+            return on_input_end( ec.message() );
 
         // Bytes that came with the upgrade request: the first frames, not to be lost.
         if( m_pending_input )
@@ -257,7 +235,7 @@ private:
         {
             // The rest of a long payload goes straight into its message string; anything else
             // through the thread's buffer.
-            recycled_strings_t strings;
+            recycled_payload_strings_t strings;
             const auto [ direct, direct_size ] = m_session.takes_frames()
                     ? m_receiver.payload_space( direct_read_min_left, direct_read_max_size, strings )
                     : std::pair< std::uint8_t *, std::size_t >{ nullptr, 0u };
@@ -273,7 +251,7 @@ private:
                 return;
             }
             if( read_ec )
-                return on_input_end( read_ec );
+                return on_input_end( read_ec.message() );
             if( direct )
                 receive( [ & ]( input_sink_t & sink ) { return m_receiver.commit_payload( n, sink ); } );
             else
@@ -287,18 +265,10 @@ private:
         // Not drained: the next read is posted, so other connections on this thread get a turn.
     }
 
-    // The receiver's sink while one input is processed: a recycled string for each payload, and
-    // one call per valid frame. The user's handle is locked once for all the frames of the input
+    // The receiver's sink while one input is processed: a recycled string for each payload, one
+    // call per valid frame, and the user's handle locked once for all the frames of the input
     // (each lock of the weak handle is an atomic read-modify-write on a shared cache line).
-    struct recycled_strings_t
-    {
-        [[nodiscard]] std::string take_payload_string( std::size_t size ) noexcept
-        {
-            return per_thread_payload_strings().take( size );
-        }
-    };
-
-    struct input_sink_t : recycled_strings_t
+    struct input_sink_t : recycled_payload_strings_t
     {
         ws_connection_t & m_connection;
         const ws_handle_t & m_handle;
@@ -316,7 +286,7 @@ private:
     {
         if( !m_session.takes_frames() )
             return;
-        const ws_handle_t wsh = m_ws.lock();
+        const ws_handle_t wsh = m_user.handle();
         input_sink_t sink{ {}, *this, wsh };
         const frame_error_t error = feed( sink );
         if( frame_error_t::none != error )
@@ -333,7 +303,7 @@ private:
         if( opcode_t::connection_close_frame != opcode )
         {
             if( m_session.on( session_event_t::data_frame ).has( session_actions_t::deliver ) )
-                deliver( wsh, make_message( final_flag, opcode, std::move( payload ) ) );
+                m_user.deliver( wsh, m_user.make_message( final_flag, opcode, std::move( payload ) ), log() );
             else
                 per_thread_payload_strings().give_back( std::move( payload ) );
             return;
@@ -345,12 +315,12 @@ private:
         if( actions.has( session_actions_t::echo_close ) )
             m_queue.push( final_frame, opcode_t::connection_close_frame, writable_item_t{ payload }, {} );
         if( actions.has( session_actions_t::deliver ) )
-            deliver( wsh, make_message( final_flag, opcode, std::move( payload ) ) );
+            m_user.deliver( wsh, m_user.make_message( final_flag, opcode, std::move( payload ) ), log() );
     }
 
-    void on_input_end( const asio_ns::error_code & ec )
+    void on_input_end( const std::string & why )
     {
-        log().trace( "input ended: {}", ec.message() );
+        log().trace( "input ended: {}", why );
         apply( session_event_t::input_ended );
     }
 
@@ -364,8 +334,6 @@ private:
         m_read_scheduled = true;
         m_transport.wait_readable( self_handle(), std::exchange( m_drained, false ) );
     }
-
-    // ---- the session's actions ----
 
     void apply( session_event_t event, status_code_t code = status_code_t::normal_closure,
                 writable_item_t * close_payload = nullptr, write_status_cb_t * callback = nullptr )
@@ -383,24 +351,19 @@ private:
         if( actions.has( session_actions_t::refuse_frame ) && callback )
             refuse( std::move( *callback ) );
         if( actions.has( session_actions_t::report_close ) )
-            deliver( m_ws.lock(), make_message( final_frame, opcode_t::connection_close_frame,
-                                                status_code_to_bin( actions.code ) ) );
+            m_user.deliver( m_user.handle(), m_user.make_message( final_frame, opcode_t::connection_close_frame,
+                    status_code_to_bin( actions.code ) ), log() );
         if( actions.has( session_actions_t::shutdown_send ) )
             m_transport.shutdown_send();
         if( actions.has( session_actions_t::arm_close_deadline ) )
             m_close_deadline = std::chrono::steady_clock::now() + m_settings->m_websocket_close_handshake_timelimit;
     }
 
-    void close_from_user( writable_item_t && payload, write_status_cb_t && callback )
-    {
-        apply( session_event_t::user_close, status_code_t::normal_closure, &payload, &callback );
-    }
-
     void on_send_frame( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t && payload,
                         write_status_cb_t && callback )
     {
         if( opcode_t::connection_close_frame == opcode )
-            return close_from_user( std::move( payload ), std::move( callback ) );
+            return apply( session_event_t::user_close, status_code_t::normal_closure, &payload, &callback );
         if( m_session.on( session_event_t::user_send ).has( session_actions_t::queue_frame ) )
             m_queue.push( final_flag, opcode, std::move( payload ), std::move( callback ) );
         else
@@ -415,38 +378,6 @@ private:
                 : asio_convertible_error_t::write_was_not_executed ) );
     }
 
-    // ---- the user's side ----
-
-    // The message and its reference counts in one recycled block: no allocation per frame, and
-    // a block is reused only when no shared_ptr or weak_ptr refers to it any more.
-    [[nodiscard]] static message_handle_t make_message(
-        final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
-    {
-        return std::allocate_shared< message_t >( recycling_allocator_t< message_t >{},
-                final_flag, opcode, std::move( payload ) );
-    }
-
-    void deliver( const ws_handle_t & wsh, const message_handle_t & message )
-    {
-        if( !wsh )
-            return;
-        try
-        {
-            // Lvalues: a handler taking const references costs no reference count.
-            m_handler( wsh, message );
-        }
-        catch( const std::exception & ex )
-        {
-            log().error( "message handler failed: {}", ex.what() );
-        }
-        catch( ... )
-        {
-            log().error( "message handler failed with an exception not derived from std::exception" );
-        }
-    }
-
-    // ---- writing and closing ----
-
     void flush()
     {
         if( !m_transport.is_open() )
@@ -456,7 +387,11 @@ private:
             asio_ns::error_code ec;
             const auto result = m_queue.write( m_transport, m_session.fin_after_writes(), ec,
                     [ self = self_handle() ]( const asio_ns::error_code & write_ec ) {
-                        self->run_pass( [ & ] { self->on_background_write_done( write_ec ); } );
+                        self->run_pass( [ & ] {
+                            self->m_queue.background_write_done( write_ec );
+                            if( write_ec )
+                                self->on_write_failed( write_ec );
+                        } );
                     } );
             if( ws_write_queue_t::write_result_t::in_background == result )
                 return;
@@ -467,13 +402,6 @@ private:
             if( ws_write_queue_t::write_result_t::nothing_to_write == result || m_session.is_closed() )
                 return;
         }
-    }
-
-    void on_background_write_done( const asio_ns::error_code & ec )
-    {
-        m_queue.background_write_done( ec );
-        if( ec )
-            on_write_failed( ec );
     }
 
     void on_write_failed( const asio_ns::error_code & ec )
@@ -487,26 +415,12 @@ private:
         log().trace( "close socket" );
         m_transport.close();
         m_queue.drop_queued( make_asio_compaible_error( asio_convertible_error_t::write_group_destroyed_passively ) );
-        if( m_timer_guard )
-            m_timer_guard->cancel();
-    }
-
-    void schedule_timer_if_needed()
-    {
-        if( m_timer_scheduled || !m_transport.is_open()
-                || !( m_queue.writing_in_background() || no_close_deadline != m_close_deadline ) )
-            return;
-        m_timer_scheduled = true;
-        // Made when first needed: most connections never wait for a deadline.
-        if( !m_timer_guard )
-            m_timer_guard = std::make_unique< timer_guard_t >( m_settings->create_timer_guard() );
-        m_timer_guard->schedule( weak_from_this() );
+        m_timer.cancel();
     }
 
     static constexpr int max_reads_per_wakeup = 16;
     static constexpr int max_callback_rounds = 16;
-    // Reading into the message string pays for a payload at least this long; the space offered
-    // per read stays small enough to be still in cache when the kernel copies into it.
+    // A direct read pays for a payload this long; its space stays in cache for the kernel's copy.
     static constexpr std::uint64_t direct_read_min_left = 16u * 1024u;
     static constexpr std::size_t direct_read_max_size = 256u * 1024u;
     static constexpr std::chrono::steady_clock::time_point no_close_deadline =
@@ -515,11 +429,10 @@ private:
     transport_t m_transport;
     settings_handle_t m_settings;
     restinio::impl::connection_lifetime_monitor_t m_lifetime_monitor;
-    std::unique_ptr< timer_guard_t > m_timer_guard;
+    restinio::impl::connection_timer_t< timer_guard_t > m_timer;
     receiver_t m_receiver;
     std::unique_ptr< std::string > m_pending_input;
-    WS_Message_Handler m_handler;
-    std::weak_ptr< ws_t > m_ws;
+    message_handler_caller_t< WS_Message_Handler > m_user;
     ws_write_queue_t m_queue;
     std::chrono::steady_clock::time_point m_close_deadline{ no_close_deadline };
     ws_session_t m_session;
@@ -528,7 +441,6 @@ private:
     bool m_read_scheduled{ false };
     // The last read found the socket empty: the next wait needs no re-arming.
     bool m_drained{ false };
-    bool m_timer_scheduled{ false };
 };
 
 } // namespace impl

@@ -93,6 +93,15 @@ inline payload_string_pool_t & per_thread_payload_strings() noexcept
     return pool;
 }
 
+// A receiver's sink (see receiver.hpp) takes its payload strings from the thread's pool.
+struct recycled_payload_strings_t
+{
+    [[nodiscard]] std::string take_payload_string( std::size_t size ) noexcept
+    {
+        return per_thread_payload_strings().take( size );
+    }
+};
+
 // Freed blocks of one size, kept for the next allocation on the same thread. A block is only
 // reused once it is free, that is once no shared_ptr and no weak_ptr refers to what it held, so
 // a message the user still holds in any way is never overwritten.

@@ -41,19 +41,24 @@ struct outgoing_frame_t
     write_status_cb_t m_callback;
 };
 
-// The write queue of a connection that went idle, for the next one that has frames to send.
-inline std::vector< outgoing_frame_t > & per_thread_spare_queue() noexcept
+using outgoing_frames_t = std::vector< outgoing_frame_t >;
+
+// The write queue of a connection that went idle, for the next one that has frames to send:
+// an idle connection holds no queue, and a busy one takes it without an allocation.
+inline std::unique_ptr< outgoing_frames_t > & per_thread_spare_queue() noexcept
 {
-    static thread_local std::vector< outgoing_frame_t > queue;
+    static thread_local std::unique_ptr< outgoing_frames_t > queue;
     return queue;
 }
 
 class ws_write_queue_t
 {
 public:
+    // in_background: a write is (still) in flight; its frames and anything queued meanwhile are
+    // not written yet.
     enum class write_result_t : std::uint8_t { nothing_to_write, written, in_background, failed };
 
-    [[nodiscard]] bool empty() const noexcept { return m_queued.empty() && !m_backlog; }
+    [[nodiscard]] bool empty() const noexcept { return !has_queued() && !m_backlog; }
     [[nodiscard]] bool writing_in_background() const noexcept { return static_cast< bool >( m_backlog ); }
     [[nodiscard]] bool has_callbacks_owed() const noexcept { return m_callbacks_owed && !m_callbacks_owed->empty(); }
 
@@ -74,9 +79,13 @@ public:
 
     outgoing_frame_t & push_raw( writable_item_t && payload, write_status_cb_t && callback )
     {
-        if( 0 == m_queued.capacity() )
-            m_queued.swap( per_thread_spare_queue() );
-        return m_queued.emplace_back( std::move( payload ), std::move( callback ) );
+        if( !m_queued )
+        {
+            m_queued = std::move( per_thread_spare_queue() );
+            if( !m_queued )
+                m_queued = std::make_unique< outgoing_frames_t >();
+        }
+        return m_queued->emplace_back( std::move( payload ), std::move( callback ) );
     }
 
     // A frame that will not be written: its callback is owed `ec`.
@@ -93,12 +102,14 @@ public:
     [[nodiscard]] write_result_t write( Transport & transport, bool fin_follows, asio_ns::error_code & ec,
                                         On_Done && on_done )
     {
-        if( m_backlog || m_queued.empty() )
+        if( m_backlog )
+            return write_result_t::in_background;
+        if( !has_queued() )
             return write_result_t::nothing_to_write;
 
         auto & gather = per_thread_gather();
         gather.clear();
-        for( const auto & frame : m_queued )
+        for( const auto & frame : *m_queued )
         {
             if( 0 != frame.m_header_size )
                 gather.emplace_back( frame.m_header.data(), frame.m_header_size );
@@ -112,16 +123,16 @@ public:
             ec = {};
             if( !m_backlog )
                 m_backlog = std::make_unique< backlog_t >();
-            m_backlog->m_frames.swap( m_queued );
+            m_backlog->m_frames.swap( *m_queued );
             m_backlog->m_gather.assign( gather.begin(), gather.end() );
             drop_written_prefix( m_backlog->m_gather, written );
             m_backlog->m_started_at = std::chrono::steady_clock::now();
             transport.async_write( m_backlog->m_gather, std::forward< On_Done >( on_done ) );
             return write_result_t::in_background;
         }
-        for( auto & frame : m_queued )
+        for( auto & frame : *m_queued )
             release( frame, ec );
-        m_queued.clear();
+        m_queued->clear();
         return ec ? write_result_t::failed : write_result_t::written;
     }
 
@@ -138,9 +149,11 @@ public:
     // with operation_aborted.)
     void drop_queued( const asio_ns::error_code & ec )
     {
-        for( auto & frame : m_queued )
+        if( !m_queued )
+            return;
+        for( auto & frame : *m_queued )
             release( frame, ec );
-        m_queued.clear();
+        m_queued->clear();
     }
 
     // Runs the callbacks owed, in order. A callback may queue frames or refuse some (whose
@@ -164,17 +177,19 @@ public:
     // Going idle: the queue's memory goes back to the thread for the next busy connection.
     void release_memory() noexcept
     {
-        if( !m_queued.empty() || 0 == m_queued.capacity() )
+        if( !m_queued || !m_queued->empty() )
             return;
         auto & spare = per_thread_spare_queue();
-        if( spare.capacity() < m_queued.capacity() )
+        if( !spare || spare->capacity() < m_queued->capacity() )
             spare.swap( m_queued );
-        std::vector< outgoing_frame_t >{}.swap( m_queued );
+        m_queued.reset();
         if( m_callbacks_owed && m_callbacks_owed->empty() )
             m_callbacks_owed.reset();
     }
 
 private:
+    [[nodiscard]] bool has_queued() const noexcept { return m_queued && !m_queued->empty(); }
+
     // A frame is out (or never will be): its payload string goes back to the thread's pool.
     void release( outgoing_frame_t & frame, const asio_ns::error_code & ec )
     {
@@ -218,7 +233,8 @@ private:
         asio_ns::error_code m_status;
     };
 
-    std::vector< outgoing_frame_t > m_queued;
+    // Only while frames are queued (see per_thread_spare_queue()).
+    std::unique_ptr< outgoing_frames_t > m_queued;
     std::unique_ptr< backlog_t > m_backlog;
     // Only while callbacks are in use: most connections send without them.
     std::unique_ptr< std::vector< owed_callback_t > > m_callbacks_owed;
