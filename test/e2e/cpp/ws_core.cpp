@@ -1054,6 +1054,18 @@ void run_member_call( action_t action, bool from_write_callback )
     std::atomic< restinio::connection_id_t > seen_id{ 0 };
     std::atomic< std::uint16_t > seen_port{ 0 };
     std::atomic< bool > handle_missing{ false };
+    // A write callback runs after its bytes are written, so possibly after the client has read
+    // them: the test waits for what the callback records.
+    std::condition_variable recorded;
+    const auto record = [ & ]( auto & where, auto value ) {
+        std::lock_guard< std::mutex > guard{ lock };
+        where = value;
+        recorded.notify_all();
+    };
+    const auto wait_recorded = [ & ]( auto & where ) {
+        std::unique_lock< std::mutex > guard{ lock };
+        return recorded.wait_for( guard, 5s, [ & ] { return 0 != where; } );
+    };
 
     const auto act = [ & ]( const rws::ws_handle_t & wsh, const rws::message_t & m ) {
         switch( action )
@@ -1062,8 +1074,8 @@ void run_member_call( action_t action, bool from_write_callback )
             case action_t::send_message_fields:
                 wsh->send_message( m.final_flag(), m.opcode(), restinio::writable_item_t{ m.payload() } );
                 break;
-            case action_t::connection_id: seen_id = wsh->connection_id(); break;
-            case action_t::remote_endpoint: seen_port = wsh->remote_endpoint().port(); break;
+            case action_t::connection_id: record( seen_id, wsh->connection_id() ); break;
+            case action_t::remote_endpoint: record( seen_port, wsh->remote_endpoint().port() ); break;
             case action_t::shutdown: wsh->shutdown(); break;
             case action_t::shutdown_with_code: wsh->shutdown( rws::status_code_t::going_away, "bye" ); break;
             case action_t::kill: wsh->kill(); break;
@@ -1168,10 +1180,14 @@ void run_member_call( action_t action, bool from_write_callback )
     if( action_t::connection_id == action )
     {
         CHECK( 0 != request_id );
+        CHECK( wait_recorded( seen_id ) );
         CHECK( seen_id == request_id );
     }
     if( action_t::remote_endpoint == action )
+    {
+        CHECK( wait_recorded( seen_port ) );
         CHECK( seen_port == client.local_port() );
+    }
     CHECK( !handle_missing );
     check_serves_a_fresh_connection( server.port() );
 }

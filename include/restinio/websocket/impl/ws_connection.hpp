@@ -256,6 +256,8 @@ private:
                 receive( [ & ]( input_sink_t & sink ) { return m_receiver.commit_payload( n, sink ); } );
             else
                 receive( [ & ]( input_sink_t & sink ) { return m_receiver.consume( into, n, sink ); } );
+            // The answers to this input leave now, not after the read that finds the socket empty.
+            flush();
             if( transport_t::short_read_means_drained && n < room )
             {
                 m_drained = true;
