@@ -10,16 +10,7 @@
 #include <cstdlib>
 #include <new>
 
-#if defined( __SANITIZE_THREAD__ )
-#define TEST_SUPPORT_REPLACES_NEW 0
-#elif defined( __has_feature )
-#if __has_feature( thread_sanitizer )
-#define TEST_SUPPORT_REPLACES_NEW 0
-#endif
-#endif
-#if !defined( TEST_SUPPORT_REPLACES_NEW )
-#define TEST_SUPPORT_REPLACES_NEW 1
-#endif
+#include "replaces_new.hpp"
 
 namespace test_support
 {

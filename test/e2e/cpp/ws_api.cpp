@@ -10,6 +10,8 @@
 #include "../../allocation_counter.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "ws_client.hpp"
 #include <fmt/ostream.h>
 
 #include <arpa/inet.h>
@@ -45,8 +47,7 @@ using traits_t = restinio::traits_t< restinio::asio_timer_manager_t, restinio::n
 using single_thread_traits_t =
         restinio::single_thread_traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t >;
 
-const std::string rfc_key = "dGhlIHNhbXBsZSBub25jZQ==";
-const std::string rfc_accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+using namespace ws_test;
 
 // A server on its own thread. Handles given to keep() live until the server stops.
 template< typename Traits >
@@ -98,133 +99,6 @@ private:
 
 using test_server_t = basic_test_server_t< traits_t >;
 
-// A blocking client socket with a receive deadline.
-class raw_client_t
-{
-public:
-    explicit raw_client_t( std::uint16_t port )
-    {
-        m_fd = ::socket( AF_INET, SOCK_STREAM, 0 );
-        REQUIRE( m_fd >= 0 );
-        timeval tv{ 5, 0 };
-        ::setsockopt( m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv );
-        int one = 1;
-        ::setsockopt( m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one );
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons( port );
-        addr.sin_addr.s_addr = htonl( INADDR_LOOPBACK );
-        REQUIRE( 0 == ::connect( m_fd, reinterpret_cast< sockaddr * >( &addr ), sizeof addr ) );
-    }
-
-    ~raw_client_t() { ::close( m_fd ); }
-
-    raw_client_t( const raw_client_t & ) = delete;
-    raw_client_t & operator=( const raw_client_t & ) = delete;
-
-    [[nodiscard]] std::uint16_t local_port() const
-    {
-        sockaddr_in addr{};
-        socklen_t len = sizeof addr;
-        ::getsockname( m_fd, reinterpret_cast< sockaddr * >( &addr ), &len );
-        return ntohs( addr.sin_port );
-    }
-
-    void write( const std::string & bytes )
-    {
-        REQUIRE( static_cast< ssize_t >( bytes.size() ) ==
-                 ::send( m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL ) );
-    }
-
-    // Fewer bytes than asked for means EOF or the deadline.
-    std::string read_exact( std::size_t n )
-    {
-        while( m_buffer.size() < n && fill() )
-            ;
-        const std::size_t taken = std::min( n, m_buffer.size() );
-        std::string result = m_buffer.substr( 0, taken );
-        m_buffer.erase( 0, taken );
-        return result;
-    }
-
-    std::string read_until( const std::string & marker )
-    {
-        while( m_buffer.find( marker ) == std::string::npos && fill() )
-            ;
-        const auto pos = m_buffer.find( marker );
-        REQUIRE( pos != std::string::npos );
-        std::string result = m_buffer.substr( 0, pos + marker.size() );
-        m_buffer.erase( 0, pos + marker.size() );
-        return result;
-    }
-
-    std::string upgrade( const std::string & path, const std::string & extra_fields = {} )
-    {
-        write( "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-               "Connection: Upgrade\r\nSec-WebSocket-Key: " + rfc_key +
-               "\r\nSec-WebSocket-Version: 13\r\n" + extra_fields + "\r\n" );
-        return read_until( "\r\n\r\n" );
-    }
-
-    // The exact bytes of one server frame with a payload under 126 bytes.
-    std::string read_small_frame()
-    {
-        std::string head = read_exact( 2 );
-        REQUIRE( head.size() == 2 );
-        const auto n = static_cast< unsigned char >( head[ 1 ] );
-        REQUIRE( n < 126 );
-        return head + read_exact( n );
-    }
-
-    void shutdown_write() { REQUIRE( 0 == ::shutdown( m_fd, SHUT_WR ) ); }
-
-    // True if the server ends the connection with nothing more sent before the deadline.
-    bool reads_eof()
-    {
-        if( !m_buffer.empty() )
-            return false;
-        char c;
-        const ssize_t n = ::recv( m_fd, &c, 1, 0 );
-        return 0 == n || ( n < 0 && ECONNRESET == errno );
-    }
-
-private:
-    bool fill()
-    {
-        char chunk[ 4096 ];
-        const ssize_t n = ::recv( m_fd, chunk, sizeof chunk, 0 );
-        if( n <= 0 )
-            return false;
-        m_buffer.append( chunk, static_cast< std::size_t >( n ) );
-        return true;
-    }
-
-    int m_fd{ -1 };
-    std::string m_buffer;
-};
-
-// A client frame (FIN set), masked with 11 22 33 44; payloads under 126 bytes.
-std::string client_frame( rws::opcode_t opcode, const std::string & payload )
-{
-    const unsigned char key[ 4 ] = { 0x11, 0x22, 0x33, 0x44 };
-    std::string frame;
-    frame += static_cast< char >( 0x80 | static_cast< unsigned >( opcode ) );
-    frame += static_cast< char >( 0x80 | payload.size() );
-    frame.append( reinterpret_cast< const char * >( key ), 4 );
-    for( std::size_t i = 0; i != payload.size(); ++i )
-        frame += static_cast< char >( payload[ i ] ^ key[ i % 4 ] );
-    return frame;
-}
-
-std::string server_close( std::uint16_t code )
-{
-    return std::string{ "\x88\x02", 2 } + rws::status_code_to_bin( static_cast< rws::status_code_t >( code ) );
-}
-
-const std::string exact_101 =
-        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
-        rfc_accept + "\r\nUpgrade: websocket\r\n\r\n";
-
 void echo_handler( const rws::ws_handle_t & wsh, const rws::message_handle_t & m )
 {
     if( rws::opcode_t::text_frame == m->opcode() || rws::opcode_t::binary_frame == m->opcode() )
@@ -271,7 +145,7 @@ TEST_CASE( "ws_t keeps the request's id and endpoint; shutdown() empties it", "[
     CHECK( u.wsh->remote_endpoint().port() == client.local_port() );
 
     client.write( client_frame( rws::opcode_t::text_frame, "hello" ) );
-    CHECK( client.read_small_frame() == std::string{ "\x81\x05hello" } );
+    CHECK( client.read_frame() == std::string{ "\x81\x05hello" } );
 
     u.wsh->shutdown();          // from the test thread, not the server's
     CHECK( 0 == u.wsh->connection_id() );
@@ -281,7 +155,7 @@ TEST_CASE( "ws_t keeps the request's id and endpoint; shutdown() empties it", "[
     CHECK_NOTHROW( u.wsh->kill() );
     CHECK( u.wsh->remote_endpoint().port() == client.local_port() );   // still valid
 
-    CHECK( client.read_small_frame() == server_close( 1000 ) );
+    CHECK( client.read_frame() == server_close( 1000 ) );
     client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
     CHECK( client.reads_eof() );
 }
@@ -338,7 +212,7 @@ TEST_CASE( "sending a close frame empties the handle at once", "[e2e][websocket]
     CHECK_THROWS_AS( wsh->send_message( rws::message_t{ rws::final_frame, rws::opcode_t::text_frame, "x" } ),
                      restinio::exception_t );
 
-    CHECK( client.read_small_frame() == std::string{ "\x88\x05\x03\xe9" "bye" } );
+    CHECK( client.read_frame() == std::string{ "\x88\x05\x03\xe9" "bye" } );
     client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::going_away ) ) );
     CHECK( client.reads_eof() );
 }
@@ -365,7 +239,7 @@ TEST_CASE( "shutdown( code, reason ) sends that close, waits for the peer's, the
     CHECK( 0 == wsh->connection_id() );
     wsh->shutdown( rws::status_code_t::going_away, "again" );    // an empty handle: nothing happens
 
-    CHECK( client.read_small_frame() == std::string{ "\x88\x05\x03\xe9" "bye" } );
+    CHECK( client.read_frame() == std::string{ "\x88\x05\x03\xe9" "bye" } );
     client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::going_away ) ) );
     CHECK( client.reads_eof() );
 }
@@ -453,7 +327,7 @@ TEST_CASE( "upgrade() misuse throws and leaves the request answerable", "[e2e][w
         CHECK( r.second_upgrade == "no connection for upgrade: already moved" );
         CHECK( r.response_after_upgrade == "connection already moved" );
         client.write( client_frame( rws::opcode_t::text_frame, "ok" ) );
-        CHECK( client.read_small_frame() == std::string{ "\x81\x02ok" } );
+        CHECK( client.read_frame() == std::string{ "\x81\x02ok" } );
     }
 }
 
@@ -483,11 +357,11 @@ TEST_CASE( "after the closing handshake sends are dropped and their callbacks sa
     wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "x",
                        [ &written ]( const restinio::asio_ns::error_code & ec ) { written.set_value( ec ); } );
     CHECK( !get_within( written_future ) );
-    CHECK( client->read_small_frame() == std::string{ "\x81\x01x" } );
+    CHECK( client->read_frame() == std::string{ "\x81\x01x" } );
 
     client->write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
     REQUIRE( std::future_status::ready == close_future.wait_for( 5s ) );
-    CHECK( client->read_small_frame() == server_close( 1000 ) );
+    CHECK( client->read_frame() == server_close( 1000 ) );
     CHECK( client->reads_eof() );       // although wsh is still held
     client.reset();
 
@@ -528,7 +402,7 @@ TEST_CASE( "a handler's std::exception is logged and the connection goes on", "[
     raw_client_t client{ server.port() };
     REQUIRE( client.upgrade( "/chat" ) == exact_101 );
     client.write( client_frame( rws::opcode_t::text_frame, "throw" ) + client_frame( rws::opcode_t::text_frame, "after" ) );
-    CHECK( client.read_small_frame() == std::string{ "\x81\x05" "after" } );
+    CHECK( client.read_frame() == std::string{ "\x81\x05" "after" } );
 }
 
 TEST_CASE( "shutdown() of a never activated connection", "[e2e][websocket][api]" )
@@ -542,8 +416,8 @@ TEST_CASE( "shutdown() of a never activated connection", "[e2e][websocket][api]"
 
     raw_client_t client{ server.port() };
     REQUIRE( client.upgrade( "/chat" ) == exact_101 );
-    CHECK( client.read_small_frame() == std::string{ "\x81\x11" "before activation" } );
-    CHECK( client.read_small_frame() == server_close( 1000 ) );
+    CHECK( client.read_frame() == std::string{ "\x81\x11" "before activation" } );
+    CHECK( client.read_frame() == server_close( 1000 ) );
     client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
     CHECK( client.reads_eof() );
 }
@@ -557,7 +431,7 @@ TEST_CASE( "a handle dropped in the request handler closes at once with 1000", "
 
     raw_client_t client{ server.port() };
     REQUIRE( client.upgrade( "/chat" ) == exact_101 );
-    CHECK( client.read_small_frame() == server_close( 1000 ) );
+    CHECK( client.read_frame() == server_close( 1000 ) );
     client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
     CHECK( client.reads_eof() );
 }
@@ -595,9 +469,9 @@ TEST_CASE( "an end of input that arrives together with data is not missed", "[e2
     client.write( whole.substr( 0, sent ) );
     client.shutdown_write();
 
-    CHECK( client.read_small_frame() == std::string{ "\x81\x04wait" } );
+    CHECK( client.read_frame() == std::string{ "\x81\x04wait" } );
     CHECK( get_within( close_payload ) == rws::status_code_to_bin( rws::status_code_t::connection_lost ) );
     if( sent == whole.size() )
-        CHECK( client.read_small_frame() == std::string{ "\x81\x05hello" } );
+        CHECK( client.read_frame() == std::string{ "\x81\x05hello" } );
     CHECK( client.reads_eof() );
 }

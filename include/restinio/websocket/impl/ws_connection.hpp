@@ -380,30 +380,25 @@ private:
                 : asio_convertible_error_t::write_was_not_executed ) );
     }
 
+    // Writes what is queued; once everything is out, the session hears it (a closing session
+    // then shuts down or closes, and queues nothing more).
     void flush()
     {
         if( !m_transport.is_open() )
             return;
-        for( ;; )
-        {
-            asio_ns::error_code ec;
-            const auto result = m_queue.write( m_transport, m_session.fin_after_writes(), ec,
-                    [ self = self_handle() ]( const asio_ns::error_code & write_ec ) {
-                        self->run_pass( [ & ] {
-                            self->m_queue.background_write_done( write_ec );
-                            if( write_ec )
-                                self->on_write_failed( write_ec );
-                        } );
+        asio_ns::error_code ec;
+        const auto result = m_queue.write( m_transport, m_session.fin_after_writes(), ec,
+                [ self = self_handle() ]( const asio_ns::error_code & write_ec ) {
+                    self->run_pass( [ & ] {
+                        self->m_queue.background_write_done( write_ec );
+                        if( write_ec )
+                            self->on_write_failed( write_ec );
                     } );
-            if( ws_write_queue_t::write_result_t::in_background == result )
-                return;
-            if( ws_write_queue_t::write_result_t::failed == result )
-                return on_write_failed( ec );
-            // Everything is out: a session waiting for it goes on (and may queue nothing more).
+                } );
+        if( ws_write_queue_t::write_result_t::failed == result )
+            on_write_failed( ec );
+        else if( ws_write_queue_t::write_result_t::in_background != result )
             apply( session_event_t::writes_flushed );
-            if( ws_write_queue_t::write_result_t::nothing_to_write == result || m_session.is_closed() )
-                return;
-        }
     }
 
     void on_write_failed( const asio_ns::error_code & ec )

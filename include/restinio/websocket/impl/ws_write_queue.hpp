@@ -121,8 +121,7 @@ public:
         if( ec == asio_ns::error::would_block || ( !ec && written != asio_ns::buffer_size( gather ) ) )
         {
             ec = {};
-            if( !m_backlog )
-                m_backlog = std::make_unique< backlog_t >();
+            m_backlog = std::make_unique< backlog_t >();
             m_backlog->m_frames.swap( *m_queued );
             m_backlog->m_gather.assign( gather.begin(), gather.end() );
             drop_written_prefix( m_backlog->m_gather, written );
