@@ -96,11 +96,31 @@ class http_basics_test(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout, REFUSAL_501)
 
-    def test_handler_exception_closes_without_response(self):
-        data = exchange(self.port, b"GET /throw HTTP/1.1\r\nHost: x\r\n\r\n")
-        self.assertEqual(data, b"")
-        p = curl(f"{self.base}/throw")
-        self.assertEqual(p.returncode, 52, p.stderr)        # curl: empty reply from server
+    def test_handler_exception_answers_500_and_keeps_the_connection(self):
+        with connect(self.port) as s:
+            s.sendall(b"GET /throw HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            failed, hello = read_responses(s, 2)
+        self.assertEqual(failed.raw, b"HTTP/1.1 500 Internal Server Error\r\nConnection: keep-alive\r\n"
+                                     b"Content-Length: 0\r\n\r\n")
+        self.assertEqual((hello.status, hello.body), (200, HELLO))
+        p = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", f"{self.base}/throw")
+        self.assertEqual((p.returncode, p.stdout), (0, b"500"), p.stderr)
+        assert_serves(self, self.port)
+
+    def test_handler_exception_with_connection_close_answers_500_and_closes(self):
+        data = exchange(self.port, b"GET /throw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                   b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(data, b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
+                               b"Content-Length: 0\r\n\r\n")
+        assert_serves(self, self.port)
+
+    def test_handler_exception_after_a_started_response_closes_after_it(self):
+        # The response cannot be completed: what was flushed goes out, then the connection
+        # closes (no last chunk), and the request pipelined behind it is not answered.
+        data = exchange(self.port, b"GET /throw-after-flush HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertTrue(data.startswith(b"HTTP/1.1 200 OK\r\n"), data)
+        self.assertTrue(data.endswith(b"\r\n\r\n6\r\nfirst\n\r\n"), data)
         assert_serves(self, self.port)
 
     def test_chunked_response_exact_bytes(self):

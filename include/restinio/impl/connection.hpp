@@ -2,7 +2,13 @@
 // hands each request to the user's handler, and writes responses back in request order (also
 // when pipelined requests are answered out of order, from other threads).
 //
-// All state is touched only on the connection's strand: entry points from other threads
+// It runs in passes, as the WebSocket connection does: everything that follows one event (input,
+// a background write ended, response parts, a deadline) runs, and then the pass settles: what
+// may be written is written (through the transport: at once when the socket takes it, see
+// gather_write.hpp), and requests still buffered are parsed, until neither makes progress; then
+// it waits for what comes next. A response given from inside a pass (a handler that answers at
+// once) is only recorded there: the pass writes it, so the handlers of pipelined requests never
+// nest. All state is touched only on the connection's strand: entry points from other threads
 // (response parts, timer checks) are dispatched onto it. An upgrade request is handed to the
 // handler only when every earlier response has been written and no read is in flight, so that
 // websocket::basic::upgrade() can take the socket, and the bytes read past the request, as is.
@@ -13,8 +19,9 @@
 #include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/connection_timer.hpp>
-#include <restinio/impl/connection_strand.hpp>
+#include <restinio/impl/gather_write.hpp>
 #include <restinio/impl/header_helpers.hpp>
+#include <restinio/impl/plain_transport.hpp>
 #include <restinio/impl/request_parser.hpp>
 #include <restinio/request_handler.hpp>
 
@@ -60,11 +67,11 @@ struct upgraded_connection_parts_t
     }
 }
 
-// The whole answer to a request the server refuses: a status, no body, and a close.
-[[nodiscard]] inline std::string make_refusal_response( std::uint16_t code )
+// The whole answer to a request the server cannot serve: a status and no body.
+[[nodiscard]] inline std::string make_error_response( std::uint16_t code, bool keep_alive )
 {
     http_response_header_t header{ status_line_for_error( code ) };
-    header.should_keep_alive( false );
+    header.should_keep_alive( keep_alive );
     header.content_length( 0 );
     return create_header_string( header );
 }
@@ -74,10 +81,10 @@ class connection_t final : public connection_base_t
 {
 public:
     using timer_guard_t = typename Traits::timer_manager_t::timer_guard_t;
-    using strand_t = typename Traits::strand_t;
     using stream_socket_t = typename Traits::stream_socket_t;
     using extra_data_t = typename Traits::extra_data_factory_t::data_t;
     using request_type_t = generic_request_t< extra_data_t >;
+    using transport_t = plain_transport_t< Traits >;
 
     connection_t(
         connection_id_t id,
@@ -86,8 +93,7 @@ public:
         endpoint_t remote_endpoint,
         connection_lifetime_monitor_t lifetime_monitor )
         : connection_base_t{ id }
-        , m_socket{ std::move( socket ) }
-        , m_strand{ connection_strand_type< strand_t >::make( m_socket.get_executor() ) }
+        , m_transport{ std::move( socket ) }
         , m_settings{ std::move( settings ) }
         , m_remote_endpoint{ remote_endpoint }
         , m_input( m_settings->m_buffer_size )
@@ -105,21 +111,19 @@ public:
 
     void init()
     {
-        asio_ns::dispatch( m_strand, [ self = self_handle() ]() {
-            self->log().trace( "start connection with {}", fmtlib_tools::streamed( self->m_remote_endpoint ) );
+        on_strand( []( connection_t & self ) {
+            self.log().trace( "start connection with {}", fmtlib_tools::streamed( self.m_remote_endpoint ) );
             try
             {
-                socket_options_t options{ self->m_socket };
-                ( *self->m_settings->m_socket_options_setter )( options );
+                socket_options_t options{ self.m_transport.socket() };
+                ( *self.m_settings->m_socket_options_setter )( options );
             }
             catch( const std::exception & ex )
             {
-                self->log().error( "socket options setter failed: {}", ex.what() );
-                return self->close();
+                self.log().error( "socket options setter failed: {}", ex.what() );
+                return self.close();
             }
-            self->m_idle_since = std::chrono::steady_clock::now();
-            self->start_read();
-            self->update_deadline();
+            self.m_idle_since = std::chrono::steady_clock::now();
         } );
     }
 
@@ -128,29 +132,25 @@ public:
         response_output_flags_t response_output_flags,
         write_group_t wg ) override
     {
-        asio_ns::dispatch( m_strand,
-            [ self = self_handle(), request_id, response_output_flags, wg = std::move( wg ) ]() mutable {
-                self->on_response_parts( request_id, response_output_flags, std::move( wg ) );
-            } );
+        on_strand( [ request_id, response_output_flags, wg = std::move( wg ) ]( connection_t & self ) mutable {
+            self.on_response_parts( request_id, response_output_flags, std::move( wg ) );
+        } );
     }
 
     [[nodiscard]] const std::type_info & traits_type() const noexcept override { return typeid( Traits ); }
 
-    void check_timeout( tcp_connection_ctx_handle_t & self ) override
+    void check_timeout( tcp_connection_ctx_handle_t & ) override
     {
-        asio_ns::dispatch( m_strand, [ this, self ]() {
-            m_timer.fired();
-            if( m_closed )
+        on_strand( []( connection_t & self ) {
+            self.m_timer.fired();
+            if( self.m_closed )
                 return;
-            const auto deadline = current_deadline();
-            if( !deadline )
-                return;
-            if( std::chrono::steady_clock::now() >= *deadline )
+            const auto deadline = self.current_deadline();
+            if( deadline && std::chrono::steady_clock::now() >= *deadline )
             {
-                log().trace( "timeout, closing" );
-                return close();
+                self.log().trace( "timeout, closing" );
+                self.close();
             }
-            m_timer.schedule( *m_settings, weak_from_this() );
         } );
     }
 
@@ -164,7 +164,7 @@ public:
         m_response_slots.clear();
         m_pending_requests = 0;
         return upgraded_connection_parts_t< Traits >{
-                std::move( m_socket ),
+                m_transport.release_socket(),
                 m_settings,
                 std::string{ m_input.data() + m_input_begin, m_input_end - m_input_begin },
                 m_remote_endpoint,
@@ -195,6 +195,63 @@ private:
         return connection_log_t< typename Traits::logger_t >{ *m_settings->m_logger, "connection", connection_id() };
     }
 
+    // ---- passes ----
+
+    // Runs `f( *this )` in a pass on the strand (at once when on it).
+    template< typename F >
+    void on_strand( F && f )
+    {
+        asio_ns::dispatch( m_transport.strand(), [ self = self_handle(), f = std::forward< F >( f ) ]() mutable {
+            self->run_pass( [ & ] { f( *self ); } );
+        } );
+    }
+
+    template< typename Body >
+    void run_pass( Body && body )
+    {
+        // A call from inside this connection's pass (a handler answering at once): recorded
+        // now, written when the pass settles.
+        if( m_in_pass )
+            return body();
+        m_in_pass = true;
+        try
+        {
+            body();
+            settle();
+        }
+        catch( const std::exception & ex )
+        {
+            log().error( "failed inside the connection: {}", ex.what() );
+            close();
+        }
+        catch( ... )
+        {
+            log().error( "failed inside the connection: an exception not derived from std::exception" );
+            close();
+        }
+        m_in_pass = false;
+    }
+
+    // Writes what may go and takes the requests still buffered, until neither makes progress;
+    // then waits for input or a deadline.
+    void settle()
+    {
+        for( std::size_t seen = m_progress - 1; seen != m_progress && !m_closed; )
+        {
+            seen = m_progress;
+            try_write();
+            if( call_deferred_upgrade() )
+                return;
+            process_input();
+            send_interim_continue_if_owed();
+        }
+        if( m_closed )
+            return;
+        if( m_input_begin == m_input_end )
+            start_read();
+        update_deadline();
+    }
+
     // ---- reading and parsing ----
 
     [[nodiscard]] bool can_take_next_request() const noexcept
@@ -208,12 +265,11 @@ private:
         if( m_reading || !can_take_next_request() || m_peer_finished )
             return;
         m_reading = true;
-        m_socket.async_read_some( asio_ns::buffer( m_input ),
-            asio_ns::bind_executor( m_strand,
-                [ self = self_handle() ]( const asio_ns::error_code & ec, std::size_t n ) {
-                    self->m_reading = false;
-                    self->on_read( ec, n );
-                } ) );
+        m_transport.async_read_some( asio_ns::buffer( m_input ),
+            [ self = self_handle() ]( const asio_ns::error_code & ec, std::size_t n ) {
+                self->m_reading = false;
+                self->run_pass( [ & ] { self->on_read( ec, n ); } );
+            } );
     }
 
     void on_read( const asio_ns::error_code & ec, std::size_t n )
@@ -232,10 +288,9 @@ private:
         }
         m_input_begin = 0;
         m_input_end = n;
-        process_input();
     }
 
-    // Parses what is buffered while the pipeline has room, then reads more if needed.
+    // Parses what is buffered while the pipeline has room.
     void process_input()
     {
         while( m_input_begin < m_input_end && can_take_next_request() )
@@ -255,10 +310,6 @@ private:
             else if( request_parse_status_t::failed == result.status )
                 return refuse_input( m_parser.error_status() );
         }
-        send_interim_continue_if_owed();
-        if( m_input_begin == m_input_end )
-            start_read();
-        update_deadline();
     }
 
     void on_request( parsed_request_t request )
@@ -281,7 +332,9 @@ private:
 
     void call_handler( request_id_t id, parsed_request_t request )
     {
+        ++m_progress;
         const bool is_upgrade = http_connection_header_t::upgrade == request.m_header.connection();
+        const bool keep_alive = request.m_header.should_keep_alive();
         auto & slot = m_response_slots.emplace_back();
         slot.m_request_id = id;
         slot.m_handler_called_at = std::chrono::steady_clock::now();
@@ -303,12 +356,12 @@ private:
         catch( const std::exception & ex )
         {
             log().error( "request handler failed: {}", ex.what() );
-            return close();
+            return on_handler_failed( *req, keep_alive && !is_upgrade );
         }
         catch( ... )
         {
             log().error( "request handler failed with an unknown exception" );
-            return close();
+            return on_handler_failed( *req, keep_alive && !is_upgrade );
         }
 
         if( m_upgraded )
@@ -318,18 +371,34 @@ private:
         {
             // The handler neither answered nor kept the request: 501, as RESTinio does.
             access_req_connection( *req ).reset();
-            writable_items_container_t items;
-            items.emplace_back( make_refusal_response( 501 ) );
-            on_response_parts( id,
-                    response_output_flags_t{ response_parts_attr_t::final_parts,
-                                             response_connection_attr_t::connection_close },
-                    write_group_t{ std::move( items ) } );
+            answer_with_error( id, 501, false );
         }
+    }
+
+    // A handler that threw: a 500 if it had not begun its response (the connection goes on as
+    // the request asked), else the connection closes after what it gave, since the response
+    // cannot be completed.
+    void on_handler_failed( request_type_t & req, bool keep_alive )
+    {
+        if( m_upgraded || m_closed )
+            return;
+        const request_id_t id = req.request_id();
+        // Parts given later, from wherever the request went, go nowhere.
+        access_req_connection( req ).reset();
+        auto slot = find_slot( id );
+        if( slot == m_response_slots.end() || slot->m_final )
+            return;
+        if( !slot->m_response_started )
+            return answer_with_error( id, 500, keep_alive );
+        slot->m_final = true;
+        slot->m_close_after = true;
+        m_input_stopped = true;
     }
 
     // A request the parser refused gets its status after every response still owed, then a close.
     void refuse_input( std::uint16_t status )
     {
+        ++m_progress;
         log().trace( "bad request, answering {}", status );
         m_input_stopped = true;
         const request_id_t id = m_next_request_id++;
@@ -337,44 +406,51 @@ private:
         slot.m_request_id = id;
         slot.m_handler_called_at = std::chrono::steady_clock::now();
         ++m_pending_requests;
+        answer_with_error( id, status, false );
+    }
+
+    void answer_with_error( request_id_t id, std::uint16_t status, bool keep_alive )
+    {
         writable_items_container_t items;
-        items.emplace_back( make_refusal_response( status ) );
+        items.emplace_back( make_error_response( status, keep_alive ) );
         on_response_parts( id,
                 response_output_flags_t{ response_parts_attr_t::final_parts,
-                                         response_connection_attr_t::connection_close },
+                        keep_alive ? response_connection_attr_t::connection_keepalive
+                                   : response_connection_attr_t::connection_close },
                 write_group_t{ std::move( items ) } );
     }
 
     // RFC 9110 10.1.1: the client may wait for a 100 (Continue) before it sends the body, so
     // one is owed for every request that asked. It may only follow the responses to the
     // requests before it, so with pipelined requests pending it waits until they are all
-    // written (it used to be dropped then, and the client waited for nothing).
+    // written.
     void send_interim_continue_if_owed()
     {
         if( !m_continue_owed || 0 != m_pending_requests || m_writing || m_closed )
             return;
         m_continue_owed = false;
-        m_interim_response = "HTTP/1.1 100 Continue\r\n\r\n";
+        static constexpr char continue_response[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto & gather = per_thread_gather();
+        gather.assign( 1, asio_ns::buffer( continue_response, sizeof( continue_response ) - 1 ) );
         m_writing = true;
         m_write_started_at = std::chrono::steady_clock::now();
-        asio_ns::async_write( m_socket, asio_ns::buffer( m_interim_response ),
-            asio_ns::bind_executor( m_strand,
-                [ self = self_handle() ]( const asio_ns::error_code & ec, std::size_t ) {
-                    self->m_writing = false;
-                    if( ec )
-                        return self->close();
-                    if( 0 == self->m_pending_requests && self->call_deferred_upgrade() )
-                        return;
-                    self->try_write();
-                    self->update_deadline();
-                } ) );
+        if( write_now_or_later( gather, [ this ]( const asio_ns::error_code & ec ) { on_interim_written( ec ); } ) )
+            on_interim_written( {} );
     }
 
-    // The upgrade request that waited for the socket to be free, if any; true if the
+    void on_interim_written( const asio_ns::error_code & ec )
+    {
+        m_writing = false;
+        ++m_progress;
+        if( ec )
+            close();
+    }
+
+    // The upgrade request that waited for the socket to be free, if it is free now; true if the
     // connection was upgraded.
     bool call_deferred_upgrade()
     {
-        if( !m_deferred_upgrade )
+        if( !m_deferred_upgrade || m_closed || 0 != m_pending_requests || m_writing )
             return false;
         auto deferred = std::move( *m_deferred_upgrade );
         m_deferred_upgrade.reset();
@@ -383,6 +459,12 @@ private:
     }
 
     // ---- writing ----
+
+    [[nodiscard]] typename std::deque< response_slot_t >::iterator find_slot( request_id_t request_id )
+    {
+        return std::find_if( m_response_slots.begin(), m_response_slots.end(),
+                [request_id]( const response_slot_t & s ) { return s.m_request_id == request_id; } );
+    }
 
     void on_response_parts( request_id_t request_id, response_output_flags_t flags, write_group_t wg )
     {
@@ -393,14 +475,14 @@ private:
             return;
         }
 
-        auto slot = std::find_if( m_response_slots.begin(), m_response_slots.end(),
-                [request_id]( const response_slot_t & s ) { return s.m_request_id == request_id; } );
+        auto slot = find_slot( request_id );
         if( slot == m_response_slots.end() || slot->m_final )
         {
             log().error( "response parts for unknown or finished request #{}", request_id );
             return;
         }
 
+        ++m_progress;
         slot->m_response_started = true;
         slot->m_parts.push_back( std::move( wg ) );
         if( response_parts_attr_t::final_parts == flags.m_response_parts )
@@ -413,8 +495,6 @@ private:
             if( slot->m_close_after )
                 m_input_stopped = true;
         }
-        try_write();
-        update_deadline();
     }
 
     // Takes every part that may go out now (the front response, and the responses after it once
@@ -445,51 +525,76 @@ private:
         m_write_started_at = std::chrono::steady_clock::now();
         m_write_group_index = 0;
         m_write_item_index = 0;
-        write_next_batch();
+        write_batches();
     }
 
-    void write_next_batch()
+    // Writes the groups taken, one gathered write per run of buffers (a file goes on its own),
+    // until all are out or one goes on in the background.
+    void write_batches()
     {
-        m_gather.clear();
-        while( m_write_group_index < m_writing_groups.size() )
+        auto & gather = per_thread_gather();
+        for( ;; )
         {
-            auto & items = m_writing_groups[ m_write_group_index ].items();
-            if( m_write_item_index == items.size() )
+            gather.clear();
+            while( m_write_group_index < m_writing_groups.size() )
             {
-                ++m_write_group_index;
-                m_write_item_index = 0;
-                continue;
-            }
-            auto & item = items[ m_write_item_index ];
-            if( writable_item_type_t::file_write_operation == item.write_type() )
-            {
-                if( !m_gather.empty() )
-                    break;
+                auto & items = m_writing_groups[ m_write_group_index ].items();
+                if( m_write_item_index == items.size() )
+                {
+                    ++m_write_group_index;
+                    m_write_item_index = 0;
+                    continue;
+                }
+                auto & item = items[ m_write_item_index ];
+                if( writable_item_type_t::file_write_operation == item.write_type() )
+                {
+                    if( !gather.empty() )
+                        break;
+                    ++m_write_item_index;
+                    m_file_offset = item.sendfile_operation().offset();
+                    m_file_left = item.sendfile_operation().size();
+                    return write_file_chunk( item.sendfile_operation() );
+                }
+                gather.push_back( item.buf() );
                 ++m_write_item_index;
-                m_file_offset = item.sendfile_operation().offset();
-                m_file_left = item.sendfile_operation().size();
-                return write_file_chunk( item.sendfile_operation() );
             }
-            m_gather.push_back( item.buf() );
-            ++m_write_item_index;
-        }
 
-        if( m_gather.empty() )
-            return on_batch_written();
-
-        asio_ns::async_write( m_socket, m_gather,
-            asio_ns::bind_executor( m_strand,
-                [ self = self_handle() ]( const asio_ns::error_code & ec, std::size_t ) {
+            if( gather.empty() )
+                return on_batch_written();
+            if( !write_now_or_later( gather, [ this ]( const asio_ns::error_code & ec ) {
                     if( ec )
-                        return self->on_write_failed( ec );
-                    self->write_next_batch();
-                } ) );
+                        return on_write_failed( ec );
+                    write_batches();
+                } ) )
+                return;
+        }
     }
 
+    // True if `gather` was written at once; else it goes on in the background (or failed), and
+    // `on_done( ec )` runs in a pass of this connection when it is out.
+    template< typename On_Done >
+    bool write_now_or_later( const std::vector< asio_ns::const_buffer > & gather, On_Done && on_done )
+    {
+        asio_ns::error_code ec;
+        const auto result = write_gather( m_transport, gather, false, ec,
+                [ this ]() -> std::vector< asio_ns::const_buffer > & { return m_write_rest; },
+                [ self = self_handle(), on_done = std::forward< On_Done >( on_done ) ]( const asio_ns::error_code & write_ec ) mutable {
+                    self->run_pass( [ & ] {
+                        if( !self->m_closed )
+                            on_done( write_ec );
+                    } );
+                } );
+        if( gather_write_result_t::failed == result )
+            on_write_failed( ec );
+        return gather_write_result_t::written == result;
+    }
+
+    // A file goes out in chunks read into the connection's buffer; each chunk is written in the
+    // background, so that a long file takes turns with the thread's other connections.
     void write_file_chunk( sendfile_t & file )
     {
         if( 0 == m_file_left )
-            return write_next_batch();
+            return write_batches();
 
         const auto chunk = static_cast< std::size_t >( std::min( m_file_left, file.chunk_size() ) );
         m_file_buffer.resize( chunk );
@@ -500,17 +605,21 @@ private:
 
         m_file_offset += static_cast< std::size_t >( n );
         m_file_left -= static_cast< std::size_t >( n );
-        asio_ns::async_write( m_socket, asio_ns::buffer( m_file_buffer.data(), static_cast< std::size_t >( n ) ),
-            asio_ns::bind_executor( m_strand,
-                [ self = self_handle(), &file ]( const asio_ns::error_code & ec, std::size_t ) {
-                    if( ec )
-                        return self->on_write_failed( ec );
-                    self->write_file_chunk( file );
-                } ) );
+        m_write_rest.assign( 1, asio_ns::buffer( m_file_buffer.data(), static_cast< std::size_t >( n ) ) );
+        m_transport.async_write( m_write_rest, [ self = self_handle(), &file ]( const asio_ns::error_code & ec ) {
+            self->run_pass( [ & ] {
+                if( self->m_closed )
+                    return;
+                if( ec )
+                    return self->on_write_failed( ec );
+                self->write_file_chunk( file );
+            } );
+        } );
     }
 
     void on_batch_written()
     {
+        ++m_progress;
         m_writing = false;
         for( auto & wg : m_writing_groups )
             wg.invoke_after_write_notificator_if_exists( asio_ns::error_code{} );
@@ -531,12 +640,7 @@ private:
             if( m_peer_finished )
                 return close();
             m_idle_since = std::chrono::steady_clock::now();
-            if( call_deferred_upgrade() )
-                return;
         }
-
-        try_write();
-        process_input();
     }
 
     void on_write_failed( const asio_ns::error_code & ec )
@@ -580,9 +684,8 @@ private:
         m_timer.cancel();
         log().trace( "close" );
 
-        asio_ns::error_code ignored;
-        m_socket.shutdown( asio_ns::ip::tcp::socket::shutdown_both, ignored );
-        m_socket.close( ignored );
+        m_transport.shutdown_send();
+        m_transport.close();
 
         for( auto & slot : m_response_slots )
             for( auto & wg : slot.m_parts )
@@ -592,8 +695,7 @@ private:
         m_deferred_upgrade.reset();
     }
 
-    stream_socket_t m_socket;
-    typename connection_strand_type< strand_t >::type m_strand;
+    transport_t m_transport;
     connection_settings_handle_t< Traits > m_settings;
     const endpoint_t m_remote_endpoint;
 
@@ -608,11 +710,11 @@ private:
     std::optional< std::pair< request_id_t, parsed_request_t > > m_deferred_upgrade;
 
     std::vector< write_group_t > m_writing_groups;
-    std::vector< asio_ns::const_buffer > m_gather;
+    // What a background write still has to write.
+    std::vector< asio_ns::const_buffer > m_write_rest;
     std::size_t m_write_group_index{ 0 };
     std::size_t m_write_item_index{ 0 };
     std::size_t m_completing_slots{ 0 };
-    std::string m_interim_response;
     std::vector< char > m_file_buffer;
     file_offset_t m_file_offset{ 0 };
     file_size_t m_file_left{ 0 };
@@ -622,6 +724,9 @@ private:
     std::chrono::steady_clock::time_point m_write_started_at;
     connection_lifetime_monitor_t m_lifetime_monitor;
 
+    // Counts what lets a settling pass go on: a request taken, response parts, a write done.
+    std::size_t m_progress{ 0 };
+    bool m_in_pass{ false };
     bool m_reading{ false };
     bool m_writing{ false };
     bool m_closed{ false };

@@ -1,6 +1,7 @@
-// plain_transport_t: all that a WebSocket connection does with its TCP socket, behind one small
-// interface: read what is there without waiting, write a gather list without waiting, wait for
-// input, finish a write in the background, send FIN, close; and the strand its handlers run on.
+// plain_transport_t: all that a connection (HTTP or WebSocket) does with its TCP socket, behind
+// one small interface: read what is there without waiting, write a gather list without waiting,
+// wait for input, finish a write in the background, send FIN, close; and the strand its
+// handlers run on.
 //
 // On Linux it reads and writes with recv/sendmsg directly (no extra system call to switch the
 // socket's mode, and MSG_MORE, so that the last frame and the FIN leave in one segment), and on
@@ -34,8 +35,9 @@ namespace impl
 {
 
 // Owner::on_readable( const asio_ns::error_code & ) is called on the strand when input (or its
-// end) is there after wait_readable().
-template< typename Traits, typename Owner >
+// end) is there after wait_readable(). A connection that reads with async_read_some() only
+// (into a buffer of its own) has no Owner (void).
+template< typename Traits, typename Owner = void >
 class plain_transport_t
 {
 public:
@@ -44,8 +46,8 @@ public:
 
     // With one thread on the io_context (no strand), the drained socket is waited for without
     // re-arming it.
-    static constexpr bool uses_drained_read_wait = RESTINIO_HAS_DIRECT_SOCKET_IO
-            && drained_read_wait_t< Owner >::supported && std::is_same_v< strand_t, noop_strand_t >;
+    static constexpr bool uses_drained_read_wait = RESTINIO_HAS_DIRECT_SOCKET_IO && RESTINIO_HAS_DRAINED_READ_WAIT
+            && !std::is_void_v< Owner > && std::is_same_v< strand_t, noop_strand_t >;
 
     // A read that returned less than it asked for proves the socket empty only where each wait
     // re-arms the descriptor: an end of input that came with the data shows only in the next
@@ -73,6 +75,12 @@ public:
 
     [[nodiscard]] bool is_open() const noexcept { return m_socket.is_open(); }
 
+    // For the user's socket options.
+    [[nodiscard]] stream_socket_t & socket() noexcept { return m_socket; }
+
+    // For a connection that takes over the socket (an upgrade), with no operation pending on it.
+    [[nodiscard]] stream_socket_t release_socket() noexcept { return std::move( m_socket ); }
+
     // What the socket has now (0 bytes and eof at the end of input), or would_block.
     [[nodiscard]] std::size_t read_some( std::uint8_t * data, std::size_t size, asio_ns::error_code & ec ) noexcept
     {
@@ -97,6 +105,14 @@ public:
             ec = asio_ns::error::would_block;
         return n;
 #endif
+    }
+
+    // Reads into `buffer` once input is there: `handler( ec, n )` runs on the strand. (Asio tries
+    // the read at once, and waits without re-arming the socket if there is nothing yet.)
+    template< typename Handler >
+    void async_read_some( asio_ns::mutable_buffer buffer, Handler && handler )
+    {
+        m_socket.async_read_some( buffer, m_strand.wrap( std::forward< Handler >( handler ) ) );
     }
 
     // How much of `buffers` the socket took now. With `fin_follows` the bytes may wait (MSG_MORE)

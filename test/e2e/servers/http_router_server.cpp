@@ -14,6 +14,7 @@
 //   GET  /slow?ms=N&tag=T  "slow N T", answered N ms later from another thread
 //   GET  /chat/:id(\d+)    "chat id=<id>"
 //   GET  /throw            the handler throws
+//   GET  /throw-after-flush  the handler flushes the first chunk of a response, then throws
 //   GET  /reject           the handler returns request_rejected()
 //   GET  /chunked          a chunked response in two flushes
 //   GET  /user             a user-controlled response in two flushes
@@ -273,6 +274,13 @@ std::unique_ptr< rr::express_router_t > make_router( delayed_runner_t & delayed,
 
     router->http_get( "/throw", []( restinio::request_handle_t, rr::route_params_t ) -> restinio::request_handling_status_t {
         throw std::runtime_error{ "the /throw handler fails on purpose" };
+    } );
+
+    router->http_get( "/throw-after-flush", []( restinio::request_handle_t req, rr::route_params_t )
+            -> restinio::request_handling_status_t {
+        auto response = req->create_response< restinio::chunked_output_t >();
+        response.append_chunk( "first\n" ).flush();
+        throw std::runtime_error{ "the /throw-after-flush handler fails on purpose" };
     } );
 
     router->http_get( "/reject", []( restinio::request_handle_t, rr::route_params_t ) { return restinio::request_rejected(); } );

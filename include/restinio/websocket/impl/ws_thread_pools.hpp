@@ -1,11 +1,10 @@
 // What the WebSocket connections served by one thread share, so that an echo costs no heap
-// allocation per frame and an idle connection holds no buffer: the read buffer, the gather list
-// of a write, a spare write queue, recycled payload strings and recycled message blocks.
+// allocation per frame and an idle connection holds no buffer: the read buffer, a spare write
+// queue, recycled payload strings and recycled message blocks.
 //
 // Who may use what: the read buffer belongs to the read pass of one connection (the handlers it
-// calls may run passes of other connections, which never read inline: their reads are posted);
-// the gather list is used only between building a write and the system call, with no user code
-// in between. The pools may be used from any thread; each thread has its own, and whatever is
+// calls may run passes of other connections, which never read inline: their reads are posted).
+// The pools may be used from any thread; each thread has its own, and whatever is
 // given back goes to the pool of the thread that gives it.
 #pragma once
 
@@ -32,12 +31,6 @@ inline std::array< std::uint8_t, 64 * 1024 > & per_thread_read_buffer() noexcept
 {
     static thread_local std::array< std::uint8_t, 64 * 1024 > buffer;
     return buffer;
-}
-
-inline std::vector< asio_ns::const_buffer > & per_thread_gather() noexcept
-{
-    static thread_local std::vector< asio_ns::const_buffer > gather;
-    return gather;
 }
 
 // Payload strings whose frames were written, for the next frames read on this thread: a frame

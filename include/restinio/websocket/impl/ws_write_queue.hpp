@@ -10,6 +10,7 @@
 #pragma once
 
 #include <restinio/buffers.hpp>
+#include <restinio/impl/gather_write.hpp>
 #include <restinio/websocket/impl/frame.hpp>
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
 #include <restinio/websocket/message.hpp>
@@ -107,7 +108,7 @@ public:
         if( !has_queued() )
             return write_result_t::nothing_to_write;
 
-        auto & gather = per_thread_gather();
+        auto & gather = restinio::impl::per_thread_gather();
         gather.clear();
         for( const auto & frame : *m_queued )
         {
@@ -117,16 +118,17 @@ public:
                 gather.push_back( frame.m_payload.buf() );
         }
 
-        const std::size_t written = transport.write_some( gather, fin_follows, ec );
-        if( ec == asio_ns::error::would_block || ( !ec && written != asio_ns::buffer_size( gather ) ) )
+        const auto result = restinio::impl::write_gather( transport, gather, fin_follows, ec,
+                [ this ]() -> std::vector< asio_ns::const_buffer > & {
+                    m_backlog = std::make_unique< backlog_t >();
+                    return m_backlog->m_gather;
+                },
+                std::forward< On_Done >( on_done ) );
+        if( restinio::impl::gather_write_result_t::in_background == result )
         {
-            ec = {};
-            m_backlog = std::make_unique< backlog_t >();
+            // The frames in flight move aside with the write: new ones queue behind them.
             m_backlog->m_frames.swap( *m_queued );
-            m_backlog->m_gather.assign( gather.begin(), gather.end() );
-            drop_written_prefix( m_backlog->m_gather, written );
             m_backlog->m_started_at = std::chrono::steady_clock::now();
-            transport.async_write( m_backlog->m_gather, std::forward< On_Done >( on_done ) );
             return write_result_t::in_background;
         }
         for( auto & frame : *m_queued )
@@ -203,19 +205,6 @@ private:
         if( !m_callbacks_owed )
             m_callbacks_owed = std::make_unique< std::vector< owed_callback_t > >();
         m_callbacks_owed->push_back( { std::move( callback ), ec } );
-    }
-
-    static void drop_written_prefix( std::vector< asio_ns::const_buffer > & buffers, std::size_t written )
-    {
-        auto first = buffers.begin();
-        while( first != buffers.end() && written >= first->size() )
-        {
-            written -= first->size();
-            ++first;
-        }
-        if( first != buffers.end() )
-            *first += written;
-        buffers.erase( buffers.begin(), first );
     }
 
     // A write the socket could not take at once: the frames it carries and what is left of it.
