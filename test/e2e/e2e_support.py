@@ -95,15 +95,21 @@ class server_process:
             return None
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout * TIME_SCALE)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                self._join_reader()
-                self._checked = True
-                raise server_failure(f"{self.args[0]} did not exit within {timeout * TIME_SCALE:g} s of "
-                                     f"{signal.Signals(sig).name}; killed", self.text())
+        return self.wait(timeout)
+
+    def wait(self, timeout=10.0):
+        """Waits for a server told to stop some other way (a request, a signal the test sent)
+        to exit, and for the end of its output; returns the exit code. A server still running
+        after `timeout` seconds is killed, and that fails."""
+        try:
+            self.proc.wait(timeout * TIME_SCALE)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            self._join_reader()
+            self._checked = True
+            raise server_failure(f"{self.args[0]} did not exit within {timeout * TIME_SCALE:g} s; killed",
+                                 self.text()) from None
         self._join_reader()
         return self.proc.returncode
 

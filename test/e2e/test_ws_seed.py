@@ -124,7 +124,7 @@ class seed_sample_test(unittest.TestCase):
             self.server.proc.send_signal(signal.SIGINT)
             self.assertEqual(c.read_frame_bytes(), bytes([0x88, 0x02, 0x03, 0xE8]))
             self.assertTrue(c.reads_eof(5))
-        self.assertEqual(self.server.stop(), 0)
+        self.assertEqual(self.server.wait(), 0)
         self.server.wait_for_output(r"INFO: server closed on 127\.0\.0\.1:8080")
 
 
