@@ -11,7 +11,8 @@
 // Routes:
 //   GET  /hello            "Hello, World!"
 //   POST|PUT /echo         the body back, with X-Http-Version, X-Keep-Alive, X-Chunks, X-Trailers
-//   GET  /slow?ms=N&tag=T  "slow N T", answered N ms later from another thread
+//   GET  /slow?ms=N&tag=T  "slow N T", answered N ms later from another thread; prints
+//                          "slow N T scheduled" and, once answered, "slow N T answered"
 //   GET  /chat/:id(\d+)    "chat id=<id>"
 //   GET  /throw            the handler throws
 //   GET  /reject           the handler returns request_rejected()
@@ -329,10 +330,13 @@ std::unique_ptr< rr::express_router_t > make_router( const options_t & o, delaye
     router->http_get( "/slow", [&delayed]( restinio::request_handle_t req, rr::route_params_t ) {
         const auto ms = std::stoul( query_value( *req, "ms", "200" ) );
         const auto tag = query_value( *req, "tag", "" );
-        delayed.schedule( std::chrono::milliseconds{ ms }, [req, ms, tag] {
+        const auto name = "slow " + std::to_string( ms ) + " " + tag;
+        std::cout << name + " scheduled\n" << std::flush;
+        delayed.schedule( std::chrono::milliseconds{ ms }, [req, name] {
             auto response = req->create_response();
             with_ids( response, *req );
-            response.set_body( "slow " + std::to_string( ms ) + " " + tag ).done();
+            response.set_body( name ).done();
+            std::cout << name + " answered\n" << std::flush;
         } );
         return restinio::request_accepted();
     } );
