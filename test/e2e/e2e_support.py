@@ -134,11 +134,12 @@ class server_process:
         with self._changed:
             return "".join(self.output)
 
-    def wait_for_output(self, pattern, timeout=10.0):
-        """Waits until a line of the output matches `pattern`; returns the match."""
+    def wait_for_output(self, pattern, timeout=10.0, since=0):
+        """Waits until a line of the output (from line `since` on, a len(output) taken
+        earlier) matches `pattern`; returns the match."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout * TIME_SCALE
-        seen = 0
+        seen = since
         with self._changed:
             while True:
                 for line in self.output[seen:]:

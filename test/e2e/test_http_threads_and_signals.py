@@ -70,7 +70,7 @@ class signals_test(unittest.TestCase):
         self.assertEqual(code, 0, server.text())
         self.assertEqual(server.text().count("cleanup_func called"), 1)
         # The slow answer was dropped with its request: nothing answers after the cleanup.
-        self.assertNotIn("answered", server.text())
+        self.assertNotIn("answering", server.text())
 
     def test_sigterm_runs_cleanup_and_exits_0(self):
         with router_server() as server:

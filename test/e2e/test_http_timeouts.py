@@ -72,7 +72,7 @@ class timeouts_test(shared_router_server, unittest.TestCase):
             self.assert_closed_silently_in_window(s, start)
         # The late answer, given to a closed connection, harms nobody (tearDown: the server
         # still serves).
-        self.server.wait_for_output(r"^slow 700 late answered$")
+        self.server.wait_for_output(r"^slow 700 late answering$")
 
     def test_answer_within_the_timeout(self):
         with connect(self.port) as s:

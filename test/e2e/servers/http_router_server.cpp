@@ -12,7 +12,7 @@
 //   GET  /hello            "Hello, World!"
 //   POST|PUT /echo         the body back, with X-Http-Version, X-Keep-Alive, X-Chunks, X-Trailers
 //   GET  /slow?ms=N&tag=T  "slow N T", answered N ms later from another thread; prints
-//                          "slow N T scheduled" and, once answered, "slow N T answered"
+//                          "slow N T scheduled", then "slow N T answering" right before it answers
 //   GET  /chat/:id(\d+)    "chat id=<id>"
 //   GET  /throw            the handler throws
 //   GET  /reject           the handler returns request_rejected()
@@ -333,10 +333,10 @@ std::unique_ptr< rr::express_router_t > make_router( const options_t & o, delaye
         const auto name = "slow " + std::to_string( ms ) + " " + tag;
         std::cout << name + " scheduled\n" << std::flush;
         delayed.schedule( std::chrono::milliseconds{ ms }, [req, name] {
+            std::cout << name + " answering\n" << std::flush;
             auto response = req->create_response();
             with_ids( response, *req );
             response.set_body( name ).done();
-            std::cout << name + " answered\n" << std::flush;
         } );
         return restinio::request_accepted();
     } );
