@@ -3,6 +3,7 @@ order (also when the handler answers them out of order, from another thread), wi
 max_pipelined_requests = 1 (one at a time) and 4 (concurrently). Also sequential reuse with
 curl --next."""
 
+import re
 import time
 import unittest
 
@@ -53,7 +54,10 @@ class pipelining_test_base(shared_router_server):
             self.check_three(read_responses(s, 3))
 
     def reversed_round_trip(self):
-        """Sends REVERSED, checks the order of the answers, returns the seconds it took."""
+        """Sends REVERSED, checks the order of the answers, returns the seconds it took and
+        the server's events for these requests in the order they happened ("first scheduled",
+        ..., "third answering")."""
+        seen = len(self.server.output)
         start = time.monotonic()
         with connect(self.port) as s:
             s.sendall(REVERSED)
@@ -61,7 +65,12 @@ class pipelining_test_base(shared_router_server):
         elapsed = time.monotonic() - start
         self.assertEqual([r.body for r in responses],
                          [b"slow 300 first", b"slow 200 second", b"slow 100 third"])
-        return elapsed
+        # Each was printed before its response was sent, but may not be collected yet.
+        for tag in ("first", "second", "third"):
+            self.server.wait_for_output(rf"^slow \d+ {tag} answering$", since=seen)
+        event = re.compile(r"^slow \d+ (first|second|third) (scheduled|answering)$")
+        events = [" ".join(m.groups()) for m in map(event.match, self.server.output[seen:]) if m]
+        return elapsed, events
 
     def test_last_request_with_close(self):
         data = exchange(self.port, b"GET /hello HTTP/1.1\r\n\r\n"
@@ -138,7 +147,9 @@ class max_pipelined_1_test(pipelining_test_base, unittest.TestCase):
 
     def test_order_kept_when_answers_come_in_reverse(self):
         # One request at a time: 300 + 200 + 100 ms one after the other.
-        elapsed = self.reversed_round_trip()
+        elapsed, events = self.reversed_round_trip()
+        self.assertEqual(events, ["first scheduled", "first answering", "second scheduled", "second answering",
+                                  "third scheduled", "third answering"])
         self.assertGreaterEqual(elapsed, 0.6)
 
     def test_next_request_is_not_read_before_the_response(self):
@@ -158,9 +169,11 @@ class max_pipelined_4_test(pipelining_test_base, unittest.TestCase):
     max_pipelined = 4
 
     def test_order_kept_when_answers_come_in_reverse(self):
-        # All three are handed to the handler at once: the slowest one sets the pace.
-        elapsed = self.reversed_round_trip()
-        self.assertLess(elapsed, 0.55)
+        # All three are handed to the handler before any is answered: the slowest one sets
+        # the pace, and the answers wait for it.
+        _, events = self.reversed_round_trip()
+        self.assertEqual(events, ["first scheduled", "second scheduled", "third scheduled",
+                                  "third answering", "second answering", "first answering"])
 
     def test_more_requests_than_the_limit(self):
         requests = b"".join(b"GET /slow?ms=%d&tag=%d HTTP/1.1\r\n\r\n" % (100 - 10 * i, i) for i in range(10))

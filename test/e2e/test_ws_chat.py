@@ -1,18 +1,22 @@
 """The websocket_chat sample: its page on /, broadcast between two real clients (Python
-websockets), and the server's pings answered by the client library."""
+websockets), and its pings: a raw client sees them, and is dropped when it stops answering
+while the clients that answer (the websockets library does) are kept."""
 import asyncio
 import http.client
-import os
 import unittest
 
 import websockets
 
 from e2e_support import binary, server_process
+from ws_raw import PING, PONG, TEXT, frame, raw_client
+
+PING_INTERVAL = 1
 
 
 class chat_sample_test(unittest.TestCase):
     def test_page_and_broadcast(self):
-        with server_process([binary("WEBSOCKET_CHAT"), "--port", "0", "--ping-interval", "1"]) as srv:
+        args = [binary("WEBSOCKET_CHAT"), "--port", "0", "--ping-interval", str(PING_INTERVAL)]
+        with server_process(args) as srv:
             conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
             conn.request("GET", "/")
             r = conn.getresponse()
@@ -22,17 +26,46 @@ class chat_sample_test(unittest.TestCase):
             self.assertIn("/chat", page)
             conn.close()
 
+            deadline = 3 * PING_INTERVAL + 5
+            raw = raw_client(srv.port, timeout=deadline)
+
+            def two_pings_answering_the_first():
+                raw.upgrade("/chat")
+                self.assertEqual(raw.read_frame(), (True, PING, b"ping"))
+                raw.send(frame(PONG, b"ping"))
+                self.assertEqual(raw.read_frame(), (True, PING, b"ping"))
+
+            def dropped_without_a_close_frame():
+                # At most the broadcast text arrives before the next round drops this client.
+                texts = []
+                while True:
+                    try:
+                        fin, opcode, payload = raw.read_frame()
+                    except (EOFError, ConnectionResetError):
+                        return texts
+                    self.assertEqual((fin, opcode), (True, TEXT))
+                    texts.append(payload)
+                    self.assertLessEqual(len(texts), 1)
+
             async def scenario():
                 uri = f"ws://127.0.0.1:{srv.port}/chat"
                 async with websockets.connect(uri) as a, websockets.connect(uri) as b:
                     await a.send("hello from a")
                     self.assertEqual(await asyncio.wait_for(a.recv(), 5), "hello from a")
                     self.assertEqual(await asyncio.wait_for(b.recv(), 5), "hello from a")
-                    # Two ping periods: clients that answer pings are kept.
-                    await asyncio.sleep(2.5)
+                    # The raw client joined after a and b: two rounds of pings have passed
+                    # for a and b too once it has seen two pings.
+                    await asyncio.to_thread(two_pings_answering_the_first)
                     await b.send("still here")
                     self.assertEqual(await asyncio.wait_for(a.recv(), 5), "still here")
-            asyncio.run(asyncio.wait_for(scenario(), 30))
+                    self.assertEqual(await asyncio.wait_for(b.recv(), 5), "still here")
+                    texts = await asyncio.to_thread(dropped_without_a_close_frame)
+                    self.assertIn(texts, ([], [b"still here"]))
+                    await b.send("after the drop")
+                    self.assertEqual(await asyncio.wait_for(a.recv(), 5), "after the drop")
+
+            with raw:
+                asyncio.run(asyncio.wait_for(scenario(), 30))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // End-to-end tests with Node's `ws` (Debian node-ws, found through NODE_PATH) as the client,
 // against e2e_server_ws_scenarios and the websocket_echo_server sample. Run by `node --test`.
-// Every wait has a deadline; servers run on ephemeral ports and are stopped after each suite.
+// Every wait has a deadline; servers run on ephemeral ports and are stopped after each suite,
+// which fails unless they exit 0 without a sanitizer report.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,37 +36,53 @@ async function startServer(envName, args) {
     return server;
 }
 
+// What AddressSanitizer, LeakSanitizer, UBSan and ThreadSanitizer print when they find something.
+const SANITIZER_REPORT = /ERROR: (?:Address|Leak|UndefinedBehavior)Sanitizer|WARNING: ThreadSanitizer|: runtime error: /;
+
+// Starts the server and collects all it prints (stdout and stderr) until it ends, so a full pipe
+// never blocks it and stopAndCheck() sees every sanitizer report.
 function spawnServer(envName, args) {
     const path = process.env[envName];
     if (!path)
         throw new Error(`${envName} is not set (run the tests through ctest)`);
+    const proc = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = { path, proc, port: 0, output: '' };
+    server.ended = new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
     return new Promise((resolve, reject) => {
-        const proc = spawn(path, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-        let output = '';
-        const timer = setTimeout(() => reject(new Error(`no port from ${path}: ${output}`)), 10000);
-        proc.stdout.on('data', (chunk) => {
-            output += chunk;
-            const m = /:(\d{2,5})\//.exec(output);
+        const timer = setTimeout(() => reject(new Error(`no port from ${path}: ${server.output}`)), 10000);
+        const collect = (chunk) => {
+            server.output += chunk;
+            const m = server.port === 0 && /:(\d{2,5})\//.exec(server.output);
             if (m) {
                 clearTimeout(timer);
-                proc.stdout.removeAllListeners('data');
-                proc.stdout.resume();
-                resolve({ proc, port: Number(m[1]) });
+                server.port = Number(m[1]);
+                resolve(server);
             }
+        };
+        proc.stdout.setEncoding('utf8').on('data', collect);
+        proc.stderr.setEncoding('utf8').on('data', collect);
+        server.ended.then(({ code, signal }) => {
+            clearTimeout(timer);
+            reject(new Error(`${path} exited (${code ?? signal}) before listening: ${server.output}`));
         });
-        proc.on('exit', (code) => reject(new Error(`${path} exited with ${code}: ${output}`)));
     });
 }
 
-function stopServer(server) {
-    return new Promise((resolve) => {
-        if (server.proc.exitCode !== null)
-            return resolve(server.proc.exitCode);
-        const timer = setTimeout(() => server.proc.kill('SIGKILL'), 10000);
-        server.proc.removeAllListeners('exit');
-        server.proc.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+// Stops the server with SIGTERM (SIGKILL after 10 s, which fails) and fails unless it exited 0
+// and printed no sanitizer report.
+async function stopAndCheck(server) {
+    const timer = setTimeout(() => server.proc.kill('SIGKILL'), 10000);
+    if (server.proc.exitCode === null && server.proc.signalCode === null)
         server.proc.kill('SIGTERM');
-    });
+    const { code, signal } = await server.ended;
+    clearTimeout(timer);
+    const problems = [];
+    if (code !== 0)
+        problems.push(`ended with ${code === null ? `signal ${signal}` : `exit code ${code}`}`);
+    if (SANITIZER_REPORT.test(server.output))
+        problems.push('printed a sanitizer report');
+    if (problems.length > 0)
+        throw new Error(`${server.path} ${problems.join(' and ')}; its output:\n${server.output}`);
 }
 
 function withDeadline(promise, ms, what) {
@@ -152,7 +169,7 @@ describe('ws_scenarios server with node ws', () => {
     before(async () => {
         server = await startServer('E2E_SERVER_WS_SCENARIOS', ['--close-wait-ms', '1000', '--timer-ms', '100']);
     });
-    after(async () => { assert.equal(await stopServer(server), 0); });
+    after(() => stopAndCheck(server));
 
     test('echoes text and binary of every length class', async () => {
         const c = await connect(url('/echo', newTag()));
@@ -255,7 +272,7 @@ describe('websocket_echo_server sample with node ws', () => {
         server = await startServer('WEBSOCKET_ECHO_SERVER',
             ['--port', '0', '--threads', '2', '--max-message-size', '100000']);
     });
-    after(async () => { assert.equal(await stopServer(server), 0); });
+    after(() => stopAndCheck(server));
 
     test('50 concurrent clients, 20 echoes each', async () => {
         const one = async (i) => {

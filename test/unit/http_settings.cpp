@@ -1,6 +1,7 @@
 // Server settings (server.md 5): the defaults, the address rewriting, the error texts of the
 // checked setters, the & and && setter chains, and when a request handler (or logger, listener,
-// IP blocker) may be left out. Nothing here opens a socket.
+// IP blocker) may be left out. A server built from settings answers one request on 127.0.0.1,
+// on its own io_context, to show the settings it was given are the ones it uses.
 #include <restinio/settings.hpp>
 
 #include <restinio/http_server.hpp>
@@ -14,8 +15,11 @@
 #include <chrono>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <variant>
+#include <vector>
 
 namespace
 {
@@ -52,7 +56,12 @@ template< typename F >
 
 struct counting_listener_t
 {
-    void state_changed( const restinio::connection_state::notice_t & ) noexcept {}
+    void state_changed( const restinio::connection_state::notice_t & notice ) noexcept
+    {
+        if( std::holds_alternative< restinio::connection_state::accepted_t >( notice.cause() ) )
+            ++accepted;
+    }
+    int accepted{ 0 };
 };
 
 struct listener_traits_t : public restinio::default_traits_t
@@ -62,10 +71,12 @@ struct listener_traits_t : public restinio::default_traits_t
 
 struct allow_all_blocker_t
 {
-    restinio::ip_blocker::inspection_result_t inspect( const restinio::ip_blocker::incoming_info_t & ) noexcept
+    restinio::ip_blocker::inspection_result_t inspect( const restinio::ip_blocker::incoming_info_t & info ) noexcept
     {
+        inspected.push_back( info.remote_endpoint().address().to_string() );
         return restinio::ip_blocker::allow();
     }
+    std::vector< std::string > inspected;
 };
 
 struct blocker_traits_t : public restinio::default_traits_t
@@ -105,6 +116,47 @@ struct logger_traits_t : public restinio::default_traits_t
 [[nodiscard]] restinio::request_handling_status_t reject_all( restinio::request_handle_t )
 {
     return restinio::request_rejected();
+}
+
+[[nodiscard]] restinio::request_handling_status_t throw_always( restinio::request_handle_t )
+{
+    throw std::runtime_error{ "thrown on purpose" };
+}
+
+const std::string exact_501 = "HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+const std::string get_request = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
+
+// An acceptor_post_bind_hook that stores the port the server is bound to.
+[[nodiscard]] auto store_port( std::uint16_t & port )
+{
+    return [ &port ]( restinio::asio_ns::ip::tcp::acceptor & acceptor ) { port = acceptor.local_endpoint().port(); };
+}
+
+// Opens `server` (whose settings store its port in `port`), sends `request` from a client on
+// the server's own io_context, and returns what the server wrote until it closed the
+// connection, within 5 s. Closes the server again.
+template< typename Traits >
+[[nodiscard]] std::string exchange( restinio::http_server_t< Traits > & server, const std::uint16_t & port,
+                                    const std::string & request )
+{
+    namespace asio = restinio::asio_ns;
+    server.open_sync();
+    REQUIRE( port != 0 );
+    auto & ioctx = server.io_context();
+    asio::ip::tcp::socket client{ ioctx };
+    // Blocking: the kernel completes the connection from the listen backlog.
+    client.connect( { asio::ip::make_address( "127.0.0.1" ), port } );
+    asio::write( client, asio::buffer( request ) );
+    std::string answer;
+    bool closed = false;
+    asio::async_read( client, asio::dynamic_buffer( answer ),
+                      [ &closed ]( const asio::error_code &, std::size_t ) { closed = true; } );
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while( !closed && std::chrono::steady_clock::now() < deadline )
+        ioctx.run_one_for( 100ms );
+    server.close_sync();
+    REQUIRE( closed );
+    return answer;
 }
 
 } // namespace
@@ -186,6 +238,13 @@ TEST_CASE( "the default acceptor options set SO_REUSEADDR; the default socket op
     const auto socket_setter = s.socket_options_setter();
     REQUIRE( socket_setter );
     ( *socket_setter )( socket_options );
+    // The socket keeps the system's defaults.
+    restinio::asio_ns::ip::tcp::no_delay no_delay{ true };
+    socket.get_option( no_delay );
+    CHECK_FALSE( no_delay.value() );
+    restinio::asio_ns::socket_base::keep_alive keep_alive{ true };
+    socket.get_option( keep_alive );
+    CHECK_FALSE( keep_alive.value() );
 }
 
 TEST_CASE( "localhost names are rewritten, other addresses are kept as given", "[http][settings]" )
@@ -347,8 +406,12 @@ TEST_CASE( "what may be left out when a server is built", "[http][settings][serv
     }
     SECTION( "a default-constructible handler (the router) is made silently" )
     {
+        std::uint16_t port = 0;
         http_server_t< router_traits_t > server{ own_io_context(),
-                restinio::server_settings_t< router_traits_t >{}.port( 0 ) };
+                restinio::server_settings_t< router_traits_t >{}
+                    .port( 0 ).address( "127.0.0.1" ).acceptor_post_bind_hook( store_port( port ) ) };
+        // A router without routes rejects every request.
+        CHECK( exchange( server, port, get_request ) == exact_501 );
     }
     SECTION( "traits naming a listener need one" )
     {
@@ -356,10 +419,15 @@ TEST_CASE( "what may be left out when a server is built", "[http][settings][serv
             http_server_t< listener_traits_t > server{ own_io_context(),
                     restinio::server_settings_t< listener_traits_t >{}.request_handler( reject_all ) };
         } ) == "connection state listener is not specified" );
+        std::uint16_t port = 0;
+        const auto listener = std::make_shared< counting_listener_t >();
         http_server_t< listener_traits_t > server{ own_io_context(),
                 restinio::server_settings_t< listener_traits_t >{}
+                    .port( 0 ).address( "127.0.0.1" ).acceptor_post_bind_hook( store_port( port ) )
                     .request_handler( reject_all )
-                    .connection_state_listener( std::make_shared< counting_listener_t >() ) };
+                    .connection_state_listener( listener ) };
+        CHECK( exchange( server, port, get_request ) == exact_501 );
+        CHECK( listener->accepted == 1 );
     }
     SECTION( "traits naming an IP blocker need one" )
     {
@@ -367,10 +435,15 @@ TEST_CASE( "what may be left out when a server is built", "[http][settings][serv
             http_server_t< blocker_traits_t > server{ own_io_context(),
                     restinio::server_settings_t< blocker_traits_t >{}.request_handler( reject_all ) };
         } ) == "IP-blocker is not specified" );
+        std::uint16_t port = 0;
+        const auto blocker = std::make_shared< allow_all_blocker_t >();
         http_server_t< blocker_traits_t > server{ own_io_context(),
                 restinio::server_settings_t< blocker_traits_t >{}
+                    .port( 0 ).address( "127.0.0.1" ).acceptor_post_bind_hook( store_port( port ) )
                     .request_handler( reject_all )
-                    .ip_blocker( std::make_shared< allow_all_blocker_t >() ) };
+                    .ip_blocker( blocker ) };
+        CHECK( exchange( server, port, get_request ) == exact_501 );
+        CHECK( blocker->inspected == std::vector< std::string >{ "127.0.0.1" } );
     }
     SECTION( "a logger without a default constructor must be given" )
     {
@@ -378,15 +451,27 @@ TEST_CASE( "what may be left out when a server is built", "[http][settings][serv
             http_server_t< logger_traits_t > server{ own_io_context(),
                     restinio::server_settings_t< logger_traits_t >{}.request_handler( reject_all ) };
         } ) == "logger must be set" );
+        std::uint16_t port = 0;
         std::ostringstream log;
         http_server_t< logger_traits_t > server{ own_io_context(),
-                restinio::server_settings_t< logger_traits_t >{}.request_handler( reject_all ).logger( log ) };
+                restinio::server_settings_t< logger_traits_t >{}
+                    .port( 0 ).address( "127.0.0.1" ).acceptor_post_bind_hook( store_port( port ) )
+                    .request_handler( throw_always )
+                    .logger( log ) };
+        static_cast< void >( exchange( server, port, get_request ) );
+        CHECK( log.str().find( "request handler failed: thrown on purpose\n" ) != std::string::npos );
     }
     SECTION( "a configurator lambda sees a settings object to fill in" )
     {
-        http_server_t<> server{ own_io_context(), []( auto & settings ) {
-            settings.port( 0 ).address( "127.0.0.1" ).request_handler( reject_all );
+        std::uint16_t port = 0;
+        int cleanups = 0;
+        http_server_t<> server{ own_io_context(), [ & ]( auto & settings ) {
+            settings.port( 0 ).address( "127.0.0.1" ).acceptor_post_bind_hook( store_port( port ) )
+                .request_handler( reject_all )
+                .cleanup_func( [ &cleanups ] { ++cleanups; } );
         } };
+        CHECK( exchange( server, port, get_request ) == exact_501 );
+        CHECK( cleanups == 1 );
     }
 }
 

@@ -113,6 +113,38 @@ struct upgraded_t
     std::string request_remote_endpoint;
 };
 
+// A logger that keeps the errors the server logs, for a test to check.
+class error_log_t
+{
+public:
+    template< typename B > void trace( B && ) {}
+    template< typename B > void info( B && ) {}
+    template< typename B > void warn( B && ) {}
+    template< typename B > void error( B && build )
+    {
+        std::string line = build();
+        std::lock_guard< std::mutex > lock{ s_lock };
+        s_lines.push_back( std::move( line ) );
+    }
+
+    static std::vector< std::string > lines()
+    {
+        std::lock_guard< std::mutex > lock{ s_lock };
+        return s_lines;
+    }
+    static void clear()
+    {
+        std::lock_guard< std::mutex > lock{ s_lock };
+        s_lines.clear();
+    }
+
+private:
+    static inline std::mutex s_lock;
+    static inline std::vector< std::string > s_lines;
+};
+
+using error_log_traits_t = restinio::traits_t< restinio::asio_timer_manager_t, error_log_t >;
+
 template< typename T >
 T get_within( std::future< T > & f )
 {
@@ -389,8 +421,11 @@ TEST_CASE( "after the closing handshake sends are dropped and their callbacks sa
 
 TEST_CASE( "a handler's std::exception is logged and the connection goes on", "[e2e][websocket][api]" )
 {
-    test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
-        server.keep( rws::upgrade< traits_t >( *req, rws::activation_t::immediate,
+    error_log_t::clear();
+    std::atomic< restinio::connection_id_t > connection_id{ 0 };
+    basic_test_server_t< error_log_traits_t > server{ [ & ]( const restinio::request_handle_t & req ) {
+        connection_id = req->connection_id();
+        server.keep( rws::upgrade< error_log_traits_t >( *req, rws::activation_t::immediate,
             []( const rws::ws_handle_t & wsh, const rws::message_handle_t & m ) {
                 if( "throw" == m->payload() )
                     throw std::runtime_error{ "from the handler" };
@@ -403,6 +438,9 @@ TEST_CASE( "a handler's std::exception is logged and the connection goes on", "[
     REQUIRE( client.upgrade( "/chat" ) == exact_101 );
     client.write( client_frame( rws::opcode_t::text_frame, "throw" ) + client_frame( rws::opcode_t::text_frame, "after" ) );
     CHECK( client.read_frame() == std::string{ "\x81\x05" "after" } );
+    // Logged before "after" was handled, on the server's thread.
+    CHECK( error_log_t::lines() == std::vector< std::string >{
+            "[ws_connection:" + std::to_string( connection_id.load() ) + "] message handler failed: from the handler" } );
 }
 
 TEST_CASE( "shutdown() of a never activated connection", "[e2e][websocket][api]" )
@@ -443,6 +481,8 @@ TEST_CASE( "an end of input that arrives together with data is not missed", "[e2
     // the end of input that came with them.
     std::promise< void > waiting;
     auto handler_waits = waiting.get_future();
+    std::promise< void > sent_all;
+    auto client_sent = sent_all.get_future();
     std::promise< std::string > closed;
     auto close_payload = closed.get_future();
     basic_test_server_t< single_thread_traits_t > server{ [ & ]( const restinio::request_handle_t & req ) {
@@ -453,7 +493,9 @@ TEST_CASE( "an end of input that arrives together with data is not missed", "[e2
                 if( "wait" == m->payload() )
                 {
                     waiting.set_value();
-                    std::this_thread::sleep_for( 300ms );
+                    // Loopback: what the client sent is in this socket's buffer once it
+                    // returned from the send and the shutdown.
+                    client_sent.wait_for( 5s );
                 }
                 echo_handler( wsh, m );
             } ) );
@@ -468,6 +510,7 @@ TEST_CASE( "an end of input that arrives together with data is not missed", "[e2
     REQUIRE( std::future_status::ready == handler_waits.wait_for( 5s ) );
     client.write( whole.substr( 0, sent ) );
     client.shutdown_write();
+    sent_all.set_value();
 
     CHECK( client.read_frame() == std::string{ "\x81\x04wait" } );
     CHECK( get_within( close_payload ) == rws::status_code_to_bin( rws::status_code_t::connection_lost ) );

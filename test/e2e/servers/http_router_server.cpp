@@ -6,12 +6,13 @@
 //   e2e_server_http_router_server [--port 0] [--threads 1] [--check-period-ms 100]
 //       [--read-timeout-ms N] [--write-timeout-ms N] [--handle-timeout-ms N]
 //       [--max-pipelined N] [--buffer-size N] [--max-url N] [--max-field-name N]
-//       [--max-field-value N] [--max-field-count N] [--max-body N] [--verbose]
+//       [--max-field-value N] [--max-field-count N] [--max-body N] [--verbose] [--with-faults]
 //
 // Routes:
 //   GET  /hello            "Hello, World!"
 //   POST|PUT /echo         the body back, with X-Http-Version, X-Keep-Alive, X-Chunks, X-Trailers
-//   GET  /slow?ms=N&tag=T  "slow N T", answered N ms later from another thread
+//   GET  /slow?ms=N&tag=T  "slow N T", answered N ms later from another thread; prints
+//                          "slow N T scheduled", then "slow N T answering" right before it answers
 //   GET  /chat/:id(\d+)    "chat id=<id>"
 //   GET  /throw            the handler throws
 //   GET  /throw-after-flush  the handler flushes the first chunk of a response, then throws
@@ -23,8 +24,16 @@
 //   GET  /never            the request is kept and never answered
 //   anything else          404 from the non-matched handler
 //
+// With --with-faults, for the self-test of the test harness (test_e2e_harness*.py), which
+// must notice each of these:
+//   GET  /fault/leak       leaks memory (LeakSanitizer reports it at exit)
+//   GET  /fault/ub         overflows a signed integer (UBSan reports it)
+//   GET  /fault/race       two threads write one int unsynchronised (ThreadSanitizer reports it)
+//   GET  /fault/report     prints a line as a sanitizer would, and serves on
+//   GET  /fault/flood?n=N  prints N lines to stdout before it answers
+//   GET  /fault/exit       the process ends at once with exit code 3
+//
 // Every answer carries X-Connection-Id and X-Request-Id so tests can tell connections apart.
-// Little is written to stdout after the port line: the test harness stops reading it.
 
 #include <restinio/core.hpp>
 
@@ -33,6 +42,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -58,6 +68,7 @@ struct options_t
     std::size_t buffer_size{ 4096 };
     restinio::incoming_http_msg_limits_t limits;
     bool verbose{ false };
+    bool with_faults{ false };
 };
 
 [[noreturn]] void usage_and_exit( const char * program )
@@ -65,7 +76,8 @@ struct options_t
     std::cerr << "usage: " << program << " [--port N] [--threads N] [--check-period-ms N]"
                  " [--read-timeout-ms N] [--write-timeout-ms N] [--handle-timeout-ms N]"
                  " [--max-pipelined N] [--buffer-size N] [--max-url N] [--max-field-name N]"
-                 " [--max-field-value N] [--max-field-count N] [--max-body N] [--verbose]\n";
+                 " [--max-field-value N] [--max-field-count N] [--max-body N] [--verbose]"
+                 " [--with-faults]\n";
     std::exit( 2 );
 }
 
@@ -78,6 +90,11 @@ options_t parse_options( int argc, char ** argv )
         if( "--verbose" == arg )
         {
             o.verbose = true;
+            continue;
+        }
+        if( "--with-faults" == arg )
+        {
+            o.with_faults = true;
             continue;
         }
         if( i + 1 >= argc )
@@ -220,7 +237,63 @@ Builder & with_ids( Builder & builder, const restinio::request_t & req )
     return "?";
 }
 
-std::unique_ptr< rr::express_router_t > make_router( delayed_runner_t & delayed, kept_requests_t & kept )
+// Kept out of line, so that the compiler can neither see the fault nor drop it.
+[[gnu::noinline]] void leak_memory()
+{
+    static_cast< void >( new std::string( 100, 'x' ) );
+}
+
+[[gnu::noinline]] int overflow( volatile int value )
+{
+    return value + 1;
+}
+
+[[gnu::noinline]] void race()
+{
+    static int shared = 0;
+    std::thread other{ [] { ++shared; } };
+    ++shared;
+    other.join();
+}
+
+void add_fault_routes( rr::express_router_t & router )
+{
+    const auto ok = []( const restinio::request_handle_t & req ) {
+        return req->create_response().set_body( "fault done" ).done();
+    };
+    router.http_get( "/fault/leak", [ok]( restinio::request_handle_t req, rr::route_params_t ) {
+        leak_memory();
+        return ok( req );
+    } );
+    router.http_get( "/fault/ub", [ok]( restinio::request_handle_t req, rr::route_params_t ) {
+        std::cout << "overflowed to " << overflow( std::numeric_limits< int >::max() ) << std::endl;
+        return ok( req );
+    } );
+    router.http_get( "/fault/race", [ok]( restinio::request_handle_t req, rr::route_params_t ) {
+        race();
+        return ok( req );
+    } );
+    router.http_get( "/fault/report", [ok]( restinio::request_handle_t req, rr::route_params_t ) {
+        std::cout << "http_router_server.cpp:1:1: runtime error: a report made up for the harness self-test"
+                  << std::endl;
+        return ok( req );
+    } );
+    router.http_get( "/fault/flood", [ok]( restinio::request_handle_t req, rr::route_params_t ) {
+        const auto lines = std::stoul( query_value( *req, "n", "100000" ) );
+        for( unsigned long i = 0; i != lines; ++i )
+            std::cout << "flood line " << i << " of " << lines << '\n';
+        std::cout << std::flush;
+        return ok( req );
+    } );
+    router.http_get( "/fault/exit", []( restinio::request_handle_t, rr::route_params_t )
+                                        -> restinio::request_handling_status_t {
+        std::cout << "exiting with 3" << std::endl;
+        std::_Exit( 3 );
+    } );
+}
+
+std::unique_ptr< rr::express_router_t > make_router( const options_t & o, delayed_runner_t & delayed,
+                                                     kept_requests_t & kept )
 {
     auto router = std::make_unique< rr::express_router_t >();
 
@@ -258,10 +331,13 @@ std::unique_ptr< rr::express_router_t > make_router( delayed_runner_t & delayed,
     router->http_get( "/slow", [&delayed]( restinio::request_handle_t req, rr::route_params_t ) {
         const auto ms = std::stoul( query_value( *req, "ms", "200" ) );
         const auto tag = query_value( *req, "tag", "" );
-        delayed.schedule( std::chrono::milliseconds{ ms }, [req, ms, tag] {
+        const auto name = "slow " + std::to_string( ms ) + " " + tag;
+        std::cout << name + " scheduled\n" << std::flush;
+        delayed.schedule( std::chrono::milliseconds{ ms }, [req, name] {
+            std::cout << name + " answering\n" << std::flush;
             auto response = req->create_response();
             with_ids( response, *req );
-            response.set_body( "slow " + std::to_string( ms ) + " " + tag ).done();
+            response.set_body( name ).done();
         } );
         return restinio::request_accepted();
     } );
@@ -322,6 +398,9 @@ std::unique_ptr< rr::express_router_t > make_router( delayed_runner_t & delayed,
         return restinio::request_accepted();
     } );
 
+    if( o.with_faults )
+        add_fault_routes( *router );
+
     router->non_matched_request_handler( []( restinio::request_handle_t req ) {
         auto response = req->create_response( restinio::status_not_found() );
         with_ids( response, *req );
@@ -356,7 +435,7 @@ Settings && configure( Settings && settings, const options_t & o,
             kept.clear();
             std::cout << "cleanup_func called" << std::endl;
         } )
-        .request_handler( make_router( delayed, kept ) );
+        .request_handler( make_router( o, delayed, kept ) );
 }
 
 template< typename Logger >
