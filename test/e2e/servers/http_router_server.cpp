@@ -14,6 +14,8 @@
 //   GET  /slow?ms=N&tag=T  "slow N T", answered N ms later from another thread
 //   GET  /chat/:id(\d+)    "chat id=<id>"
 //   GET  /throw            the handler throws
+//   GET  /reflect?header=V&reason=R   "reflected", with X-Reflected: V (decoded) and, if given,
+//                          the reason phrase R: a naive handler that trusts client text
 //   GET  /reject           the handler returns request_rejected()
 //   GET  /chunked          a chunked response in two flushes
 //   GET  /user             a user-controlled response in two flushes
@@ -273,6 +275,15 @@ std::unique_ptr< rr::express_router_t > make_router( delayed_runner_t & delayed,
 
     router->http_get( "/throw", []( restinio::request_handle_t, rr::route_params_t ) -> restinio::request_handling_status_t {
         throw std::runtime_error{ "the /throw handler fails on purpose" };
+    } );
+
+    router->http_get( "/reflect", []( restinio::request_handle_t req, rr::route_params_t ) {
+        const auto params = restinio::parse_query( req->header().query() );
+        auto response = req->create_response( restinio::http_status_line_t{
+                restinio::status_code::ok, std::string{ params.get_param( "reason" ).value_or( "OK" ) } } );
+        with_ids( response, *req );
+        response.append_header( "X-Reflected", std::string{ params.get_param( "header" ).value_or( "" ) } );
+        return response.set_body( "reflected" ).done();
     } );
 
     router->http_get( "/reject", []( restinio::request_handle_t, rr::route_params_t ) { return restinio::request_rejected(); } );
