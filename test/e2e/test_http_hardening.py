@@ -3,6 +3,7 @@ that copies its text into a response, the header section is capped by its size o
 by a field count, and request targets and Host follow RFC 9112 3.2. Every bad case gets its
 exact status (or, for a handler's misuse, never reaches the wire), and the server keeps serving."""
 
+import threading
 import unittest
 
 from http_support import (HELLO, assert_serves, connect, exchange, parse_all, read_until_close,
@@ -49,6 +50,68 @@ class header_injection_test(shared_router_server, unittest.TestCase):
         self.assert_refused_by_the_handler(self.reflect(b"header=" + INJECTION))
         data = exchange(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         [r] = parse_all(data)
+        self.assertEqual((r.status, r.body), (200, HELLO))
+
+
+R431 = refusal(b"431 Request Header Fields Too Large")
+
+
+def send_and_read(port, request, timeout=10.0):
+    """Sends `request` from another thread (the server may answer and close before it has read
+    everything) while reading until the server closes."""
+    with connect(port, timeout) as s:
+        def sender():
+            try:
+                s.sendall(request)
+            except OSError:
+                pass        # the server closed first, as it may
+        t = threading.Thread(target=sender)
+        t.start()
+        data, closed, _ = read_until_close(s, timeout)
+        t.join(timeout)
+        if not closed:
+            raise AssertionError(f"not closed; got {data[:200]!r}")
+        return data
+
+
+def with_fields(count):
+    """A GET with Host and count - 1 more fields."""
+    return (b"GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+            + b"".join(b"X-%d: v\r\n" % i for i in range(count - 2)) + b"\r\n")
+
+
+class default_limits_test(shared_router_server, unittest.TestCase):
+    def test_a_million_empty_fields_431(self):
+        # 3.8 MiB on the wire; each field used to cost ~70 bytes of memory for its 4.
+        self.assertEqual(send_and_read(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\n" + b"a:\r\n" * 1000000 + b"\r\n"),
+                         R431)
+
+    def test_100_fields_are_served_101_are_not(self):
+        [r] = parse_all(send_and_read(self.port, with_fields(100)))
+        self.assertEqual((r.status, r.body), (200, HELLO))
+        self.assertEqual(send_and_read(self.port, with_fields(101)), R431)
+
+
+class no_field_count_limit_test(shared_router_server, unittest.TestCase):
+    @classmethod
+    def server_switches(cls):
+        return ("--max-field-count", 10 ** 12)
+
+    def test_empty_fields_count_on_the_wire_431(self):
+        # 270,000 fields of 4 bytes: 1.03 MiB on the wire, 270,000 name bytes.
+        self.assertEqual(send_and_read(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\n" + b"a:\r\n" * 270000 + b"\r\n"),
+                         R431)
+
+    def test_whitespace_counts_on_the_wire_431(self):
+        self.assertEqual(send_and_read(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\nX:" + b" " * (1024 * 1024) + b"v\r\n\r\n"),
+                         R431)
+
+    def test_just_under_the_cap_is_served(self):
+        request = with_fields(2) + b""
+        pad = 1024 * 1024 - len(request) - len(b"X-Pad: \r\n")
+        request = request[:-2] + b"X-Pad: " + b"p" * pad + b"\r\n\r\n"
+        self.assertEqual(len(request), 1024 * 1024)
+        [r] = parse_all(send_and_read(self.port, request))
         self.assertEqual((r.status, r.body), (200, HELLO))
 
 

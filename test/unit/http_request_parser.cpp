@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -425,6 +426,101 @@ TEST_CASE( "the header section is capped at 1 MiB whatever the limits say", "[ht
         const std::string wire = "GET / HTTP/1.1\r\nX-Big: " + std::string( 1000 * 1000, 'a' ) + "\r\n\r\n";
         CHECK( whole_log( wire ).rfind( "request GET / HTTP/1.1", 0 ) == 0 );
     }
+}
+
+namespace
+{
+
+// The same log whole, byte by byte, in pieces of 4093 and 65536 bytes, and at 20 random
+// splittings (seed 20261202): for wires too long to try every chunk size.
+void require_same_log_for_some_splits(
+    const std::string & wire, const std::string & expected,
+    const incoming_http_msg_limits_t & limits = incoming_http_msg_limits_t{} )
+{
+    REQUIRE( whole_log( wire, limits ) == expected );
+    for( const std::size_t piece : { std::size_t{ 1 }, std::size_t{ 4093 }, std::size_t{ 65536 } } )
+    {
+        INFO( "pieces of " << piece );
+        REQUIRE( event_log( wire, std::vector< std::size_t >( wire.size() / piece + 1, piece ), limits ) == expected );
+    }
+    const unsigned seed = 20261202u;
+    std::mt19937 rng{ seed };
+    for( int round = 0; round != 20; ++round )
+    {
+        std::vector< std::size_t > pieces;
+        std::uniform_int_distribution< std::size_t > piece_size{ 1, 200000 };
+        for( std::size_t total = 0; total < wire.size(); total += pieces.back() )
+            pieces.push_back( piece_size( rng ) );
+        INFO( "seed " << seed << " round " << round );
+        REQUIRE( event_log( wire, pieces, limits ) == expected );
+    }
+}
+
+[[nodiscard]] std::string repeated( const std::string & text, std::size_t times )
+{
+    std::string result;
+    result.reserve( text.size() * times );
+    for( std::size_t i = 0; i != times; ++i )
+        result += text;
+    return result;
+}
+
+const std::size_t one_mib = 1024 * 1024;
+
+} // namespace
+
+TEST_CASE( "the 1 MiB cap counts the header section's every byte on the wire", "[http][parser][limits]" )
+{
+    const auto no_count_limit = incoming_http_msg_limits_t{}.max_field_count( std::numeric_limits< std::size_t >::max() );
+    struct row_t { const char * name; std::string wire; };
+    const row_t rows[] = {
+        // 270,000 x 4 bytes on the wire, but no name or value byte beyond the 'a's.
+        { "a flood of empty fields", "GET / HTTP/1.1\r\nHost: h\r\n" + repeated( "a:\r\n", 270000 ) + "\r\n" },
+        { "whitespace before a value", "GET / HTTP/1.1\r\nHost: h\r\nX:" + std::string( one_mib, ' ' ) + "v\r\n\r\n" },
+        { "whitespace after a value", "GET / HTTP/1.1\r\nHost: h\r\nX: v" + std::string( one_mib, ' ' ) + "\r\n\r\n" },
+        { "empty lines before the request line", repeated( "\r\n", one_mib / 2 + 1 ) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n" },
+        { "a flood of empty trailer fields", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+                                             + repeated( "a:\r\n", 270000 ) + "\r\n" },
+    };
+    for( const auto & row : rows )
+    {
+        INFO( row.name );
+        CHECK( whole_log( row.wire, no_count_limit ) == "error 431\n" );
+        CHECK( event_log( row.wire, std::vector< std::size_t >( row.wire.size() / 4096 + 1, 4096 ), no_count_limit )
+               == "error 431\n" );
+    }
+}
+
+TEST_CASE( "a header section of exactly 1 MiB is served, one byte more is not", "[http][parser][limits]" )
+{
+    const std::string head = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nX-Pad: ";
+    const std::string end = "\r\n\r\n";
+    const std::string pad( one_mib - head.size() - end.size(), 'p' );
+    const std::string at_the_cap = head + pad + end;
+    REQUIRE( at_the_cap.size() == one_mib );
+
+    const std::string next = "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+    require_same_log_for_some_splits( at_the_cap + "hello" + next,
+        "request POST /up HTTP/1.1 keep-alive content-length=5 fields=[Host:h;Content-Length:5;X-Pad:" + pad
+        + ";] body=[hello]\n"
+        "request GET /next HTTP/1.1 keep-alive content-length=0 fields=[Host:h;] body=[]\n" );
+    require_same_log_for_some_splits( head + pad + "q" + end + "hello", "error 431\n" );
+}
+
+TEST_CASE( "a request may have 100 fields unless the limits say otherwise", "[http][parser][limits]" )
+{
+    CHECK( incoming_http_msg_limits_t{}.max_field_count() == 100u );
+    const auto with_fields = []( std::size_t count ) {
+        std::string wire = "GET / HTTP/1.1\r\nHost: h\r\n";
+        for( std::size_t i = 1; i != count; ++i )
+            wire += "X-" + std::to_string( i ) + ": v\r\n";
+        return wire + "\r\n";
+    };
+    CHECK( whole_log( with_fields( 100 ) ).rfind( "request GET / HTTP/1.1", 0 ) == 0 );
+    CHECK( whole_log( with_fields( 101 ) ) == "error 431\n" );
+    require_same_log_for_every_split( with_fields( 101 ) );
+    CHECK( whole_log( with_fields( 101 ), incoming_http_msg_limits_t{}.max_field_count( 101 ) )
+           .rfind( "request GET / HTTP/1.1", 0 ) == 0 );
 }
 
 TEST_CASE( "malformed requests are answered with 400", "[http][parser][errors]" )

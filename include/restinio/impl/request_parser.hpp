@@ -24,8 +24,16 @@ namespace impl
 {
 
 // Whatever the per-field limits say, the request line and header section of one request never
-// take more than this: a peer cannot make the server buffer an endless header.
+// take more than this many bytes on the wire: every byte from the end of the previous request
+// (empty lines before a request line included) to the blank line that ends the header, with
+// every separator, whitespace and CRLF. Field lines in a chunked body's trailer section count
+// too. Counting wire bytes rather than names and values keeps a flood of empty fields (`a:`) or of
+// whitespace from costing more than its own size; the field count limit bounds the per-field
+// bookkeeping.
 constexpr std::size_t max_header_section_size = 1024 * 1024;
+
+// The least a field line takes on the wire besides its name and value: ':' and CRLF.
+constexpr std::size_t min_field_line_overhead = 3;
 
 enum class request_parse_status_t : std::uint8_t
 {
@@ -75,7 +83,30 @@ public:
         if( m_failed )
             return { 0, request_parse_status_t::failed };
 
-        const llhttp_errno_t err = llhttp_execute( &m_parser, data, size );
+        std::size_t header_bytes = 0;
+        if( !m_headers_done )
+        {
+            // The header section is fed no further than the cap, so that its size on the wire
+            // is known exactly; on_headers_complete pauses the parser where it ends.
+            const std::size_t budget = max_header_section_size - m_header_section_size;
+            const std::size_t fed = std::min( size, budget );
+            const llhttp_errno_t err = llhttp_execute( &m_parser, data, fed );
+            if( HPE_OK == err )
+            {
+                m_header_section_size += fed;
+                if( fed == size )
+                    return { size, request_parse_status_t::need_more };
+                m_error_status = 431;
+                return failure();
+            }
+            if( HPE_PAUSED != err || !m_headers_done )
+                return failure();
+            header_bytes = static_cast< std::size_t >( llhttp_get_error_pos( &m_parser ) - data );
+            m_header_section_size += header_bytes;
+            llhttp_resume( &m_parser );
+        }
+
+        const llhttp_errno_t err = llhttp_execute( &m_parser, data + header_bytes, size - header_bytes );
         if( HPE_OK == err )
             return { size, request_parse_status_t::need_more };
 
@@ -87,11 +118,7 @@ public:
                 llhttp_resume( &m_parser );
             return { consumed, request_parse_status_t::request_ready };
         }
-
-        m_failed = true;
-        if( 0 == m_error_status )
-            m_error_status = 400;
-        return { 0, request_parse_status_t::failed };
+        return failure();
     }
 
     [[nodiscard]] parsed_request_t take_request() noexcept
@@ -124,8 +151,20 @@ private:
         return -1;
     }
 
-    bool header_section_grows( std::size_t by ) noexcept
+    [[nodiscard]] request_parse_result_t failure() noexcept
     {
+        m_failed = true;
+        if( 0 == m_error_status )
+            m_error_status = 400;
+        return { 0, request_parse_status_t::failed };
+    }
+
+    // The trailer section is counted by its fields, as the least room they take on the wire;
+    // the header section is counted by parse() as it is fed.
+    bool trailer_grows( std::size_t by ) noexcept
+    {
+        if( !m_headers_done )
+            return true;
         m_header_section_size += by;
         return m_header_section_size <= max_header_section_size;
     }
@@ -137,8 +176,6 @@ private:
         s.m_field_name.clear();
         s.m_field_value.clear();
         s.m_field_count = 0;
-        s.m_header_section_size = 0;
-        s.m_headers_done = false;
         s.m_in_request = true;
         s.m_chunks.clear();
         // Trailers went into the last chunked request's info; a new field list (an allocation)
@@ -153,8 +190,6 @@ private:
         auto & s = self( p );
         if( s.m_request.m_header.request_target().size() + length > s.m_limits.max_url_size() )
             return s.fail( 414 );
-        if( !s.header_section_grows( length ) )
-            return s.fail( 431 );
         try { s.m_request.m_header.append_request_target( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
         return 0;
@@ -164,7 +199,7 @@ private:
     {
         auto & s = self( p );
         if( s.m_field_name.size() + length > s.m_limits.max_field_name_size()
-            || !s.header_section_grows( length ) )
+            || !s.trailer_grows( length ) )
             return s.fail( 431 );
         try { s.m_field_name.append( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
@@ -175,7 +210,7 @@ private:
     {
         auto & s = self( p );
         if( s.m_field_value.size() + length > s.m_limits.max_field_value_size()
-            || !s.header_section_grows( length ) )
+            || !s.trailer_grows( length ) )
             return s.fail( 431 );
         try { s.m_field_value.append( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
@@ -185,7 +220,8 @@ private:
     static int on_header_value_complete( llhttp_t * p ) noexcept
     {
         auto & s = self( p );
-        if( ++s.m_field_count > s.m_limits.max_field_count() )
+        if( ++s.m_field_count > s.m_limits.max_field_count()
+            || !s.trailer_grows( min_field_line_overhead ) )
             return s.fail( 431 );
         try
         {
@@ -239,7 +275,8 @@ private:
             try { s.m_request.m_body.reserve( std::min< std::uint64_t >( p->content_length, 1024 * 1024 ) ); }
             catch( ... ) { return s.fail( 500 ); }
         }
-        return 0;
+        // parse() takes the header section's size on the wire from where this stops.
+        return HPE_PAUSED;
     }
 
     static int on_body( llhttp_t * p, const char * at, std::size_t length ) noexcept
@@ -281,6 +318,8 @@ private:
         }
         s.m_request_complete = true;
         s.m_in_request = false;
+        s.m_headers_done = false;
+        s.m_header_section_size = 0;
         return HPE_PAUSED;
     }
 
