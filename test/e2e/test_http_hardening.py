@@ -6,8 +6,8 @@ exact status (or, for a handler's misuse, never reaches the wire), and the serve
 import threading
 import unittest
 
-from http_support import (HELLO, assert_serves, connect, exchange, parse_all, read_until_close,
-                          refusal, shared_router_server)
+from http_support import (HELLO, REFUSAL_501, assert_serves, connect, curl, exchange, parse_all,
+                          read_until_close, refusal, shared_router_server)
 
 # A client's text, percent-encoded in a query, that would add a Set-Cookie line and a whole
 # second response if it went into a header or a status line as it is.
@@ -53,6 +53,7 @@ class header_injection_test(shared_router_server, unittest.TestCase):
         self.assertEqual((r.status, r.body), (200, HELLO))
 
 
+R400 = refusal(b"400 Bad Request")
 R431 = refusal(b"431 Request Header Fields Too Large")
 
 
@@ -114,6 +115,62 @@ class no_field_count_limit_test(shared_router_server, unittest.TestCase):
         [r] = parse_all(send_and_read(self.port, request))
         self.assertEqual((r.status, r.body), (200, HELLO))
 
+
+class host_and_target_test(shared_router_server, unittest.TestCase):
+    def check(self, request, expected):
+        self.assertEqual(send_and_read(self.port, request), expected)
+
+    def served(self, request):
+        [r] = parse_all(send_and_read(self.port, request))
+        return r.status, r.body
+
+    def test_http_1_1_without_host_400(self):
+        self.check(b"GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n", R400)
+
+    def test_two_host_fields_400(self):
+        self.check(b"GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", R400)
+        self.check(b"GET /hello HTTP/1.0\r\nHost: a\r\nhost: a\r\n\r\n", R400)
+
+    def test_an_invalid_host_400(self):
+        self.check(b"GET /hello HTTP/1.1\r\nHost: evil.example/x\r\nConnection: close\r\n\r\n", R400)
+
+    def test_http_1_0_without_host_is_served(self):
+        self.assertEqual(self.served(b"GET /hello HTTP/1.0\r\n\r\n"), (200, HELLO))
+        p = curl("-si", "--http1.0", "-H", "Host:", f"http://127.0.0.1:{self.port}/hello")
+        self.assertTrue(p.stdout.startswith(b"HTTP/1.0 200 OK\r\n") or p.stdout.startswith(b"HTTP/1.1 200 OK\r\n"),
+                        p.stdout)
+        self.assertTrue(p.stdout.endswith(b"\r\n\r\n" + HELLO), p.stdout)
+
+    def test_absolute_form_is_routed_by_its_path(self):
+        self.assertEqual(self.served(b"GET http://example.com/chat/7?x=1 HTTP/1.1\r\nHost: other\r\n"
+                                     b"Connection: close\r\n\r\n"), (200, b"chat id=7"))
+
+    def test_absolute_form_through_curl_as_a_proxy(self):
+        # curl talks to a proxy in absolute-form: "GET http://example.com/chat/3 HTTP/1.1".
+        p = curl("-s", "-x", f"http://127.0.0.1:{self.port}", "http://example.com/chat/3")
+        self.assertEqual(p.stdout, b"chat id=3")
+
+    def test_absolute_form_of_another_scheme_400(self):
+        self.check(b"GET ftp://example.com/hello HTTP/1.1\r\nHost: example.com\r\n\r\n", R400)
+
+    def test_options_asterisk_reaches_the_handler(self):
+        self.assertEqual(self.served(b"OPTIONS * HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
+                         (404, b"no route for OPTIONS *\n"))
+
+    def test_asterisk_for_get_400(self):
+        self.check(b"GET * HTTP/1.1\r\nHost: t\r\n\r\n", R400)
+
+    def test_connect_501(self):
+        self.check(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", REFUSAL_501)
+
+    def test_a_request_without_host_in_a_pipeline(self):
+        # The one before it is answered, it gets 400, and nothing after it is taken.
+        data = send_and_read(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+                                        b"GET /hello HTTP/1.1\r\n\r\n"
+                                        b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        first, second = parse_all(data)
+        self.assertEqual((first.status, first.body), (200, HELLO))
+        self.assertEqual(second.raw, R400)
 
 if __name__ == "__main__":
     unittest.main()

@@ -8,6 +8,7 @@
 
 #include <restinio/http_headers.hpp>
 #include <restinio/incoming_http_msg_limits.hpp>
+#include <restinio/impl/request_target.hpp>
 #include <restinio/request_handler.hpp>
 
 #include <llhttp.h>
@@ -176,6 +177,7 @@ private:
         s.m_field_name.clear();
         s.m_field_value.clear();
         s.m_field_count = 0;
+        s.m_host_count = 0;
         s.m_in_request = true;
         s.m_chunks.clear();
         // Trailers went into the last chunked request's info; a new field list (an allocation)
@@ -228,6 +230,8 @@ private:
             auto & fields = s.m_headers_done
                     ? s.m_trailing_fields
                     : static_cast< http_header_fields_t & >( s.m_request.m_header );
+            if( !s.m_headers_done && impl::equal_ignoring_ascii_case( s.m_field_name, "host" ) )
+                ++s.m_host_count;
             fields.add_field( std::move( s.m_field_name ), std::move( s.m_field_value ) );
         }
         catch( ... ) { return s.fail( 500 ); }
@@ -248,6 +252,8 @@ private:
         h.method( default_http_methods_t::from_nodejs( p->method ) );
         h.http_major( p->http_major );
         h.http_minor( p->http_minor );
+        if( const auto status = s.check_host_and_target( p->method ) )
+            return s.fail( status );
 
         const bool has_content_length = 0 != ( p->flags & F_CONTENT_LENGTH );
         if( has_content_length )
@@ -277,6 +283,43 @@ private:
         }
         // parse() takes the header section's size on the wire from where this stops.
         return HPE_PAUSED;
+    }
+
+    // RFC 9112 3.2: an HTTP/1.1 request has exactly one Host field, and any request at most
+    // one, with a valid value. An absolute-form target is turned into the origin-form that
+    // routes see, and its authority replaces the Host field's value (RFC 9112 3.2.2: the server
+    // MUST ignore the received Host); an HTTP/1.1 request still needs a Host field to be valid.
+    // "*" is for OPTIONS alone (3.2.4); CONNECT (3.2.3) asks for a tunnel, which an origin
+    // server does not provide: 501. Returns the status to fail with, or 0.
+    [[nodiscard]] std::uint16_t check_host_and_target( unsigned method ) noexcept
+    {
+        auto & h = m_request.m_header;
+        if( m_host_count > 1 || ( 0 == m_host_count && h.http_minor() >= 1 ) )
+            return 400;
+        if( 1 == m_host_count && !is_valid_host( *h.opt_value_of( http_field_t::host ) ) )
+            return 400;
+        if( HTTP_CONNECT == method )
+            return 501;
+
+        const auto & target = h.request_target();
+        if( !target.empty() && '/' == target[ 0 ] )
+            return 0;
+        if( "*" == target )
+            return HTTP_OPTIONS == method ? 0 : 400;
+        const auto absolute = split_absolute_form( target );
+        if( !absolute )
+            return 400;
+        try
+        {
+            h.set_field( http_field_t::host, std::string{ absolute->m_authority } );
+            std::string origin_form;
+            if( absolute->m_path_and_query.empty() || '/' != absolute->m_path_and_query[ 0 ] )
+                origin_form = "/";
+            origin_form.append( absolute->m_path_and_query.data(), absolute->m_path_and_query.size() );
+            h.request_target( std::move( origin_form ) );
+        }
+        catch( ... ) { return 500; }
+        return 0;
     }
 
     static int on_body( llhttp_t * p, const char * at, std::size_t length ) noexcept
@@ -333,6 +376,7 @@ private:
     std::vector< chunk_info_t > m_chunks;
     http_header_fields_t m_trailing_fields;
     std::size_t m_field_count{ 0 };
+    std::size_t m_host_count{ 0 };
     std::size_t m_header_section_size{ 0 };
     std::uint16_t m_error_status{ 0 };
     bool m_headers_done{ false };
