@@ -128,7 +128,7 @@ public:
         return std::move( m_request );
     }
 
-    // The HTTP status to answer a failed request with: 400, 413, 414, 431 or 505.
+    // The HTTP status to answer a failed request with: 400, 413, 414, 431, 500, 501 or 505.
     [[nodiscard]] std::uint16_t error_status() const noexcept { return m_error_status; }
 
     // True once per request that asked for `Expect: 100-continue` and has a body to send.
