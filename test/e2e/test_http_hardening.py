@@ -3,11 +3,13 @@ that copies its text into a response, the header section is capped by its size o
 by a field count, and request targets and Host follow RFC 9112 3.2. Every bad case gets its
 exact status (or, for a handler's misuse, never reaches the wire), and the server keeps serving."""
 
-import threading
 import unittest
 
-from http_support import (HELLO, REFUSAL_501, assert_serves, connect, curl, exchange, parse_all,
-                          read_until_close, refusal, shared_router_server)
+from http_support import (HELLO, REFUSAL_501, assert_serves, curl, exchange, parse_all, refusal,
+                          send_and_read, shared_router_server)
+
+R400 = refusal(b"400 Bad Request")
+R431 = refusal(b"431 Request Header Fields Too Large")
 
 # A client's text, percent-encoded in a query, that would add a Set-Cookie line and a whole
 # second response if it went into a header or a status line as it is.
@@ -51,28 +53,6 @@ class header_injection_test(shared_router_server, unittest.TestCase):
         data = exchange(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         [r] = parse_all(data)
         self.assertEqual((r.status, r.body), (200, HELLO))
-
-
-R400 = refusal(b"400 Bad Request")
-R431 = refusal(b"431 Request Header Fields Too Large")
-
-
-def send_and_read(port, request, timeout=10.0):
-    """Sends `request` from another thread (the server may answer and close before it has read
-    everything) while reading until the server closes."""
-    with connect(port, timeout) as s:
-        def sender():
-            try:
-                s.sendall(request)
-            except OSError:
-                pass        # the server closed first, as it may
-        t = threading.Thread(target=sender)
-        t.start()
-        data, closed, _ = read_until_close(s, timeout)
-        t.join(timeout)
-        if not closed:
-            raise AssertionError(f"not closed; got {data[:200]!r}")
-        return data
 
 
 def with_fields(count):
