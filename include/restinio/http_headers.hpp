@@ -13,6 +13,7 @@
 #include <restinio/http_field.hpp>
 #include <restinio/http_method.hpp>
 #include <restinio/http_status.hpp>
+#include <restinio/impl/header_field_syntax.hpp>
 #include <restinio/string_view.hpp>
 
 #include <algorithm>
@@ -39,7 +40,9 @@ namespace restinio
 //
 
 // One field: its name as given, its value, and the id derived from the name (or the name
-// derived from the id), kept in step by every setter.
+// derived from the id), kept in step by every setter. Every setter refuses, with exception_t, a
+// name that is not a token and a value with CR, LF or NUL (impl/header_field_syntax.hpp): such a
+// field would write lines of its own on the wire.
 class http_header_field_t
 {
 public:
@@ -48,48 +51,64 @@ public:
     {}
 
     http_header_field_t( std::string name, std::string value )
-        : m_name{ std::move( name ) }
-        , m_value{ std::move( value ) }
+        : m_name{ checked_name( std::move( name ) ) }
+        , m_value{ checked_value( std::move( value ) ) }
         , m_field_id{ string_to_field( m_name ) }
     {}
 
     http_header_field_t( string_view_t name, string_view_t value )
-        : m_name{ name }
-        , m_value{ value }
-        , m_field_id{ string_to_field( m_name ) }
+        : http_header_field_t{ std::string{ name }, std::string{ value } }
     {}
 
     http_header_field_t( http_field_t field_id, std::string value )
-        : m_name{ field_to_string( field_id ) }
-        , m_value{ std::move( value ) }
+        : m_name{ name_of( field_id ) }
+        , m_value{ checked_value( std::move( value ) ) }
         , m_field_id{ field_id }
     {}
 
     http_header_field_t( http_field_t field_id, string_view_t value )
-        : m_name{ field_to_string( field_id ) }
-        , m_value{ value }
-        , m_field_id{ field_id }
+        : http_header_field_t{ field_id, std::string{ value } }
     {}
 
     [[nodiscard]] const std::string & name() const noexcept { return m_name; }
     void name( std::string n )
     {
-        m_name = std::move( n );
+        m_name = checked_name( std::move( n ) );
         m_field_id = string_to_field( m_name );
     }
 
     [[nodiscard]] const std::string & value() const noexcept { return m_value; }
-    void value( std::string v ) { m_value = std::move( v ); }
-    void append_value( string_view_t v ) { m_value.append( v.data(), v.size() ); }
+    void value( std::string v ) { m_value = checked_value( std::move( v ) ); }
+    void append_value( string_view_t v )
+    {
+        impl::check_field_value( v );
+        m_value.append( v.data(), v.size() );
+    }
 
     [[nodiscard]] http_field_t field_id() const noexcept { return m_field_id; }
     void field_id( http_field_t field_id )
     {
-        m_name = field_to_string( field_id );
+        m_name = name_of( field_id );
         m_field_id = field_id;
     }
 
 private:
+    static std::string checked_name( std::string name )
+    {
+        impl::check_field_name( name );
+        return name;
+    }
+    static std::string checked_value( std::string value )
+    {
+        impl::check_field_value( value );
+        return value;
+    }
+    // field_unspecified has no name to write.
+    static std::string name_of( http_field_t field_id )
+    {
+        return checked_name( std::string{ field_to_string( field_id ) } );
+    }
+
     std::string m_name;
     std::string m_value;
     http_field_t m_field_id;

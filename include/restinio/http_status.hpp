@@ -1,10 +1,13 @@
 // HTTP status codes and status lines: http_status_code_t, the status_code:: constants,
 // http_status_line_t and the status_*() helpers that pair a code with its reason phrase.
+// A reason phrase with CR, LF or NUL is refused with exception_t (impl/header_field_syntax.hpp).
 //
 // Everything is generated from one X-macro, RESTINIO_HTTP_STATUS_MAP, in RESTinio's order
 // (server.md, appendix C), with RESTinio's exact reason phrases. Unlike RESTinio, != and < on
 // http_status_code_t compare the two operands (upstream compares an operand with itself).
 #pragma once
+
+#include <restinio/impl/header_field_syntax.hpp>
 
 #include <cstdint>
 #include <ostream>
@@ -121,13 +124,19 @@ public:
     http_status_line_t( http_status_code_t sc, std::string reason_phrase )
         : m_status_code{ sc }
         , m_reason_phrase{ std::move( reason_phrase ) }
-    {}
+    {
+        impl::check_reason_phrase( m_reason_phrase );
+    }
 
     [[nodiscard]] http_status_code_t status_code() const noexcept { return m_status_code; }
     void status_code( http_status_code_t c ) noexcept { m_status_code = c; }
 
     [[nodiscard]] const std::string & reason_phrase() const noexcept { return m_reason_phrase; }
-    void reason_phrase( std::string r ) { m_reason_phrase = std::move( r ); }
+    void reason_phrase( std::string r )
+    {
+        impl::check_reason_phrase( r );
+        m_reason_phrase = std::move( r );
+    }
 
 private:
     http_status_code_t m_status_code{ status_code::ok };

@@ -1,6 +1,8 @@
 // Limits on an incoming HTTP request: URL, field name and value sizes, field count, body size.
-// All unlimited by default, as in RESTinio. A request over a limit is answered with 414/431/413
-// and the connection is closed: memory stays bounded whatever the peer sends.
+// All unlimited by default, as in RESTinio, except the field count. A request over a limit is
+// answered with 414/431/413 and the connection is closed: memory stays bounded whatever the
+// peer sends. The header section is also capped at 1 MiB on the wire whatever these say
+// (impl/request_parser.hpp).
 #pragma once
 
 #include <cstdint>
@@ -40,7 +42,11 @@ private:
     std::size_t m_max_url_size{ std::numeric_limits< std::size_t >::max() };
     std::size_t m_max_field_name_size{ std::numeric_limits< std::size_t >::max() };
     std::size_t m_max_field_value_size{ std::numeric_limits< std::size_t >::max() };
-    std::size_t m_max_field_count{ std::numeric_limits< std::size_t >::max() };
+    // Not unlimited, unlike RESTinio: each field costs about 100 bytes of bookkeeping on top of
+    // its text, so within the 1 MiB header cap a flood of empty fields ("a:", 4 bytes on the
+    // wire) would cost 25 times what was sent. 100 is Apache's LimitRequestFields; browsers
+    // send 10 to 20. Fields of a chunked body's trailer section count too.
+    std::size_t m_max_field_count{ 100 };
     std::uint64_t m_max_body_size{ std::numeric_limits< std::uint64_t >::max() };
 };
 

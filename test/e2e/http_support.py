@@ -7,6 +7,7 @@ Standard library only; every wait is bounded."""
 import http.client
 import socket
 import subprocess
+import threading
 import time
 
 from e2e_support import binary, server_process
@@ -67,6 +68,24 @@ def exchange(port, request, timeout=5.0):
         data, closed, _ = read_until_close(s, timeout)
         if not closed:
             raise AssertionError(f"the server kept the connection open; got {data!r}")
+        return data
+
+
+def send_and_read(port, request, timeout=10.0):
+    """Sends `request` from another thread (the server may answer and close before it has read
+    everything) while reading until the server closes."""
+    with connect(port, timeout) as s:
+        def sender():
+            try:
+                s.sendall(request)
+            except OSError:
+                pass        # the server closed first, as it may
+        t = threading.Thread(target=sender)
+        t.start()
+        data, closed, _ = read_until_close(s, timeout)
+        t.join(timeout)
+        if not closed:
+            raise AssertionError(f"not closed; got {data[:200]!r}")
         return data
 
 

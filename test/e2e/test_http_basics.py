@@ -87,7 +87,7 @@ class http_basics_test(unittest.TestCase):
         data = exchange(self.port, b"GET /reject HTTP/1.1\r\nHost: x\r\n\r\n")
         self.assertEqual(data, REFUSAL_501)
         # A request pipelined behind it is never answered.
-        data = exchange(self.port, b"GET /reject HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n")
+        data = exchange(self.port, b"GET /reject HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
         self.assertEqual(data, REFUSAL_501)
         assert_serves(self, self.port)
 
@@ -143,14 +143,14 @@ class http_basics_test(unittest.TestCase):
         self.assertEqual(r.body, b"hello world")
 
     def test_connection_close_from_the_handler(self):
-        data = exchange(self.port, b"GET /close HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\n\r\n")
+        data = exchange(self.port, b"GET /close HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
         [r] = parse_all(data)
         self.assertEqual(r.header("Connection"), "close")
         self.assertEqual(r.body, b"bye")
 
     def test_half_closed_client_still_gets_what_is_owed(self):
         with connect(self.port) as s:
-            s.sendall(b"GET /slow?ms=150&tag=h HTTP/1.1\r\n\r\n")
+            s.sendall(b"GET /slow?ms=150&tag=h HTTP/1.1\r\nHost: t\r\n\r\n")
             s.shutdown(socket.SHUT_WR)
             data, closed, _ = read_until_close(s)
         self.assertTrue(closed)

@@ -17,9 +17,9 @@ THREE_REQUESTS = (b"GET /slow?ms=200&tag=a HTTP/1.1\r\nHost: x\r\n\r\n"
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 # Answered in the reverse order of arrival by the handler.
-REVERSED = (b"GET /slow?ms=300&tag=first HTTP/1.1\r\n\r\n"
-            b"GET /slow?ms=200&tag=second HTTP/1.1\r\n\r\n"
-            b"GET /slow?ms=100&tag=third HTTP/1.1\r\n\r\n")
+REVERSED = (b"GET /slow?ms=300&tag=first HTTP/1.1\r\nHost: t\r\n\r\n"
+            b"GET /slow?ms=200&tag=second HTTP/1.1\r\nHost: t\r\n\r\n"
+            b"GET /slow?ms=100&tag=third HTTP/1.1\r\nHost: t\r\n\r\n")
 
 
 class pipelining_test_base(shared_router_server):
@@ -43,7 +43,7 @@ class pipelining_test_base(shared_router_server):
             s.sendall(THREE_REQUESTS)
             self.check_three(read_responses(s, 3))
             # The connection is still good for more.
-            s.sendall(b"GET /chat/5 HTTP/1.1\r\n\r\n")
+            s.sendall(b"GET /chat/5 HTTP/1.1\r\nHost: t\r\n\r\n")
             [r] = read_responses(s, 1)
             self.assertEqual(r.body, b"chat id=5")
 
@@ -73,27 +73,27 @@ class pipelining_test_base(shared_router_server):
         return elapsed, events
 
     def test_last_request_with_close(self):
-        data = exchange(self.port, b"GET /hello HTTP/1.1\r\n\r\n"
-                                   b"GET /chat/9 HTTP/1.1\r\nConnection: close\r\n\r\n"
-                                   b"GET /hello HTTP/1.1\r\n\r\n")
+        data = exchange(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   b"GET /chat/9 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                                   b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
         first, second = parse_all(data)
         self.assertEqual((first.body, second.body), (HELLO, b"chat id=9"))
         self.assertEqual(second.header("Connection"), "close")
 
     def test_bad_request_after_good_ones(self):
-        data = exchange(self.port, b"GET /hello HTTP/1.1\r\n\r\n"
-                                   b"GET /slow?ms=50&tag=b HTTP/1.1\r\n\r\n"
+        data = exchange(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   b"GET /slow?ms=50&tag=b HTTP/1.1\r\nHost: t\r\n\r\n"
                                    b"BAD REQUEST\r\n\r\n"
-                                   b"GET /hello HTTP/1.1\r\n\r\n")
+                                   b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
         first, second, third = parse_all(data)
         self.assertEqual((first.body, second.body), (HELLO, b"slow 50 b"))
         self.assertEqual(third.raw, refusal(b"400 Bad Request"))
         assert_serves(self, self.port)
 
     def test_rejected_in_the_middle(self):
-        data = exchange(self.port, b"GET /hello HTTP/1.1\r\n\r\n"
-                                   b"GET /reject HTTP/1.1\r\n\r\n"
-                                   b"GET /hello HTTP/1.1\r\n\r\n")
+        data = exchange(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   b"GET /reject HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
         first, second = parse_all(data)
         self.assertEqual(first.body, HELLO)
         self.assertEqual(second.raw, refusal(b"501 Not Implemented"))
@@ -101,10 +101,10 @@ class pipelining_test_base(shared_router_server):
     def test_nothing_after_a_close_response(self):
         # RFC 9112 9.6: the handler's "Connection: close" answer is the last one written,
         # whatever was pipelined behind it.
-        data = exchange(self.port, b"GET /slow?ms=100&tag=c HTTP/1.1\r\n\r\n"
-                                   b"GET /close HTTP/1.1\r\n\r\n"
-                                   b"GET /hello HTTP/1.1\r\n\r\n"
-                                   b"GET /reject HTTP/1.1\r\n\r\n")
+        data = exchange(self.port, b"GET /slow?ms=100&tag=c HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   b"GET /close HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   b"GET /reject HTTP/1.1\r\nHost: t\r\n\r\n")
         first, second = parse_all(data)
         self.assertEqual((first.body, second.body), (b"slow 100 c", b"bye"))
         self.assertEqual(second.header("Connection"), "close")
@@ -112,9 +112,9 @@ class pipelining_test_base(shared_router_server):
     def test_expect_100_continue_behind_pipelined_requests(self):
         # The 100 (Continue) owed to the second request comes after the first response,
         # never in the middle of it, and never not at all.
-        for first in (b"GET /slow?ms=150&tag=e HTTP/1.1\r\n\r\n", b"GET /hello HTTP/1.1\r\n\r\n"):
+        for first in (b"GET /slow?ms=150&tag=e HTTP/1.1\r\nHost: t\r\n\r\n", b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"):
             with self.subTest(first=first), connect(self.port) as s:
-                s.sendall(first + b"PUT /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+                s.sendall(first + b"PUT /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
                 data = b""
                 deadline = time.monotonic() + 3
                 while True:
@@ -156,7 +156,7 @@ class max_pipelined_1_test(pipelining_test_base, unittest.TestCase):
         # With one request in flight the server does not even parse the next one: a bad
         # request behind a slow one is only refused after the slow answer.
         with connect(self.port) as s:
-            s.sendall(b"GET /slow?ms=300&tag=s HTTP/1.1\r\n\r\nBAD\r\n\r\n")
+            s.sendall(b"GET /slow?ms=300&tag=s HTTP/1.1\r\nHost: t\r\n\r\nBAD\r\n\r\n")
             data, closed, elapsed = read_until_close(s)
         self.assertTrue(closed)
         first, second = parse_all(data)
@@ -176,7 +176,7 @@ class max_pipelined_4_test(pipelining_test_base, unittest.TestCase):
                                   "third answering", "second answering", "first answering"])
 
     def test_more_requests_than_the_limit(self):
-        requests = b"".join(b"GET /slow?ms=%d&tag=%d HTTP/1.1\r\n\r\n" % (100 - 10 * i, i) for i in range(10))
+        requests = b"".join(b"GET /slow?ms=%d&tag=%d HTTP/1.1\r\nHost: t\r\n\r\n" % (100 - 10 * i, i) for i in range(10))
         with connect(self.port) as s:
             s.sendall(requests)
             responses = read_responses(s, 10)
@@ -195,9 +195,9 @@ class tiny_read_buffer_test(pipelining_test_base, unittest.TestCase):
 
     def test_chunked_upload_through_a_tiny_buffer(self):
         with connect(self.port) as s:
-            s.sendall(b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            s.sendall(b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                       b"3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-T: 1\r\n\r\n"
-                      b"GET /hello HTTP/1.1\r\n\r\n")
+                      b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             first, second = read_responses(s, 2)
         self.assertEqual(first.body, b"abc0123456789abcdef")
         self.assertEqual(first.header("X-Chunks"), "2")

@@ -54,7 +54,7 @@ class thread_pool_test(unittest.TestCase):
 
     def test_pipelined_burst_on_the_pool(self):
         with router_server("--threads", 4, "--max-pipelined", 16) as server:
-            requests = b"".join(b"GET /slow?ms=%d&tag=%d HTTP/1.1\r\n\r\n" % ((i * 7) % 40, i) for i in range(16))
+            requests = b"".join(b"GET /slow?ms=%d&tag=%d HTTP/1.1\r\nHost: t\r\n\r\n" % ((i * 7) % 40, i) for i in range(16))
             with connect(server.port) as s:
                 s.sendall(requests)
                 responses = read_responses(s, 16)
@@ -86,9 +86,9 @@ class signals_test(unittest.TestCase):
             waiting = connect(server.port)
             slow = connect(server.port)
             try:
-                waiting.sendall(b"GET /never HTTP/1.1\r\n\r\n")
-                slow.sendall(b"GET /slow?ms=3000&tag=pending HTTP/1.1\r\n\r\n")
-                idle.sendall(b"GET /hello HTTP/1.1\r\n\r\n")
+                waiting.sendall(b"GET /never HTTP/1.1\r\nHost: t\r\n\r\n")
+                slow.sendall(b"GET /slow?ms=3000&tag=pending HTTP/1.1\r\nHost: t\r\n\r\n")
+                idle.sendall(b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
                 read_responses(idle, 1)
                 server.wait_for_output(r"^slow 3000 pending scheduled$")
                 self.stop_and_check(server, signal.SIGTERM)
@@ -99,7 +99,7 @@ class signals_test(unittest.TestCase):
     def test_thread_pool_server_on_sigint(self):
         with router_server("--threads", 4) as server:
             with connect(server.port) as s:
-                s.sendall(b"GET /slow?ms=3000&tag=pending HTTP/1.1\r\n\r\n")
+                s.sendall(b"GET /slow?ms=3000&tag=pending HTTP/1.1\r\nHost: t\r\n\r\n")
                 server.wait_for_output(r"^slow 3000 pending scheduled$")
                 self.stop_and_check(server, signal.SIGINT)
 

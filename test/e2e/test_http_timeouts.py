@@ -32,7 +32,7 @@ class timeouts_test(shared_router_server, unittest.TestCase):
 
     def test_idle_keep_alive_connection_is_closed(self):
         with connect(self.port) as s:
-            s.sendall(b"GET /hello HTTP/1.1\r\n\r\n")
+            s.sendall(b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             [r] = read_responses(s, 1)
             self.assertEqual(r.body, HELLO)
             self.assert_closed_silently_in_window(s, time.monotonic())
@@ -52,7 +52,7 @@ class timeouts_test(shared_router_server, unittest.TestCase):
         with connect(self.port) as s:
             ids = set()
             for i in range(5):      # 5 x 0.2 s: longer than the limit in total
-                s.sendall(b"GET /chat/%d HTTP/1.1\r\n\r\n" % i)
+                s.sendall(b"GET /chat/%d HTTP/1.1\r\nHost: t\r\n\r\n" % i)
                 [r] = read_responses(s, 1)
                 self.assertEqual(r.body, b"chat id=%d" % i)
                 ids.add(r.header("X-Connection-Id"))
@@ -62,13 +62,13 @@ class timeouts_test(shared_router_server, unittest.TestCase):
     def test_handler_that_never_answers(self):
         with connect(self.port) as s:
             start = time.monotonic()
-            s.sendall(b"GET /never HTTP/1.1\r\n\r\n")
+            s.sendall(b"GET /never HTTP/1.1\r\nHost: t\r\n\r\n")
             self.assert_closed_silently_in_window(s, start)
 
     def test_answer_later_than_the_timeout_is_dropped(self):
         with connect(self.port) as s:
             start = time.monotonic()
-            s.sendall(b"GET /slow?ms=700&tag=late HTTP/1.1\r\n\r\n")
+            s.sendall(b"GET /slow?ms=700&tag=late HTTP/1.1\r\nHost: t\r\n\r\n")
             self.assert_closed_silently_in_window(s, start)
         # The late answer, given to a closed connection, harms nobody (tearDown: the server
         # still serves).
@@ -76,14 +76,14 @@ class timeouts_test(shared_router_server, unittest.TestCase):
 
     def test_answer_within_the_timeout(self):
         with connect(self.port) as s:
-            s.sendall(b"GET /slow?ms=200&tag=ok HTTP/1.1\r\n\r\n")
+            s.sendall(b"GET /slow?ms=200&tag=ok HTTP/1.1\r\nHost: t\r\n\r\n")
             [r] = read_responses(s, 1)
             self.assertEqual(r.body, b"slow 200 ok")
 
     def test_slow_answer_then_idle_timeout(self):
         # The idle limit counts from the last response, not from the request.
         with connect(self.port) as s:
-            s.sendall(b"GET /slow?ms=300&tag=x HTTP/1.1\r\n\r\n")
+            s.sendall(b"GET /slow?ms=300&tag=x HTTP/1.1\r\nHost: t\r\n\r\n")
             [r] = read_responses(s, 1)
             self.assertEqual(r.body, b"slow 300 x")
             self.assert_closed_silently_in_window(s, time.monotonic())
@@ -93,7 +93,7 @@ class timeouts_test(shared_router_server, unittest.TestCase):
         # ends the connection before the rest is written.
         size = 64 * 1000 * 1000
         with connect(self.port) as s:
-            s.sendall(b"GET /big?n=%d HTTP/1.1\r\n\r\n" % size)
+            s.sendall(b"GET /big?n=%d HTTP/1.1\r\nHost: t\r\n\r\n" % size)
             time.sleep(LIMIT + PERIOD + SLACK + 0.2)
             data, closed, _ = read_until_close(s, timeout=10.0)
         self.assertTrue(closed)

@@ -752,3 +752,149 @@ TEST_CASE( "create_header_string writes server.md 8.2's bytes", "[header][serial
     CHECK( fmt::to_string( mb ) == create_header_string( nf ) );
     CHECK( impl::calculate_approx_buffer_size_for_header( nf ) >= create_header_string( nf ).size() );
 }
+
+namespace
+{
+
+// Every way a user can put a name or a value into a field, a field list or a status line.
+// Each setter is tried on a list that already holds "X-Old: old", so that setters which change
+// an existing field are exercised too; `check` then looks at what the list holds.
+struct field_setter_t
+{
+    const char * name;
+    void ( *set )( http_header_fields_t & fields, const std::string & name, const std::string & value );
+};
+
+const field_setter_t name_and_value_setters[] = {
+    { "field_t( string, string )", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.add_field( http_header_field_t{ n, v } ); } },
+    { "field_t( view, view )", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.add_field( http_header_field_t{ string_view_t{ n }, string_view_t{ v } } ); } },
+    { "field_t::name() and value()", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        http_header_field_t f;
+        f.name( n );
+        f.value( v );
+        fs.add_field( std::move( f ) ); } },
+    { "add_field( name, value )", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.add_field( n, v ); } },
+    { "set_field( name, value )", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.set_field( n, v ); } },
+    { "set_field( name, value ) on X-Old", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.set_field( "X-Old", v );
+        fs.set_field( n, "1" ); } },
+    { "append_field( name, value )", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.append_field( n, v ); } },
+    { "append_field( name, value ) to X-Old", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.append_field( "x-old", v );
+        fs.append_field( n, "1" ); } },
+    { "field_t( id, string ) and add_field( id, value )", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.add_field( http_header_field_t{ http_field_t::set_cookie, v } );
+        fs.add_field( http_field_t::set_cookie, v );
+        fs.add_field( n, "1" ); } },
+    { "field_t( id, view ) and set_field( id, value )", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.add_field( http_header_field_t{ http_field_t::set_cookie, string_view_t{ v } } );
+        fs.set_field( http_field_t::set_cookie, v );
+        fs.add_field( n, "1" ); } },
+    { "append_field( id, value ) and field_t::append_value", []( http_header_fields_t & fs, const std::string & n, const std::string & v ) {
+        fs.append_field( http_field_t::set_cookie, "a" );
+        fs.append_field( http_field_t::set_cookie, v );
+        http_header_field_t f{ n, "1" };
+        f.append_value( v );
+        fs.add_field( std::move( f ) ); } },
+};
+
+} // namespace
+
+TEST_CASE( "a field name must be a token and a value must not hold CR, LF or NUL",
+           "[header][fields][injection]" )
+{
+    struct row_t { const char * name; std::string field_name; std::string value; bool valid; };
+    const row_t rows[] = {
+        { "plain",                      "X-Echo", "hello", true },
+        { "every tchar",                "!#$%&'*+-.^_`|~09azAZ", "v", true },
+        { "empty value",                "X-Echo", "", true },
+        { "SP, HTAB and obs-text",      "X-Echo", "a b\tc \xC3\xA9 \xFF", true },
+        { "CRLF and a second field",    "X-Echo", "x\r\nSet-Cookie: session=stolen", false },
+        { "a whole second response",    "X-Echo", "x\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false },
+        { "bare LF",                    "X-Echo", "x\nSet-Cookie: a=b", false },
+        { "bare CR",                    "X-Echo", "x\r", false },
+        { "NUL",                        "X-Echo", std::string( "x\0y", 3 ), false },
+        { "empty name",                 "", "v", false },
+        { "space in the name",          "X Echo", "v", false },
+        { "colon in the name",          "X-Echo:", "v", false },
+        { "CRLF in the name",           "X-A: 1\r\nSet-Cookie", "v", false },
+        { "NUL in the name",            std::string( "X\0", 2 ), "v", false },
+        { "non-ASCII name",             "X-\xC3\xA9", "v", false },
+        { "separator in the name",      "X(Echo)", "v", false },
+    };
+    for( const auto & setter : name_and_value_setters )
+        for( const auto & row : rows )
+        {
+            INFO( setter.name << ": " << row.name );
+            http_header_fields_t fields;
+            fields.add_field( "X-Old", "old" );
+            if( row.valid )
+            {
+                REQUIRE_NOTHROW( setter.set( fields, row.field_name, row.value ) );
+                continue;
+            }
+            REQUIRE_THROWS_AS( setter.set( fields, row.field_name, row.value ), exception_t );
+            // Nothing that was refused went into the list.
+            fields.for_each_field( [&]( const http_header_field_t & f ) {
+                CHECK( f.name().find_first_of( std::string( " :()\r\n\0", 8 ) ) == std::string::npos );
+                CHECK( f.value().find_first_of( std::string( "\r\n\0", 3 ) ) == std::string::npos );
+            } );
+        }
+}
+
+TEST_CASE( "a refused field names the rule and the byte, not the text", "[header][fields][injection]" )
+{
+    http_header_fields_t fields;
+    CHECK_THROWS_WITH( fields.add_field( "X-Echo", "ab\r\nSet-Cookie: x" ),
+        "invalid HTTP field value: byte 0x0D at offset 2; "
+        "a field value must not contain CR, LF or NUL (RFC 9110 5.5)" );
+    CHECK_THROWS_WITH( fields.set_field( "Bad Name", "v" ),
+        "invalid HTTP field name: byte 0x20 at offset 3; a field name is a token (RFC 9110 5.1)" );
+    CHECK_THROWS_WITH( fields.add_field( "", "v" ),
+        "invalid HTTP field name: it is empty; a field name is a token (RFC 9110 5.1)" );
+    CHECK_THROWS_WITH( fields.add_field( http_field_t::field_unspecified, "v" ),
+        "invalid HTTP field name: it is empty; a field name is a token (RFC 9110 5.1)" );
+    CHECK( fields.fields_count() == 0u );
+}
+
+TEST_CASE( "a reason phrase must not hold CR, LF or NUL", "[header][status][injection]" )
+{
+    struct row_t { const char * name; std::string reason; bool valid; };
+    const row_t rows[] = {
+        { "plain",              "Not Quite OK", true },
+        { "empty",              "", true },
+        { "HTAB and obs-text",  "a\tb \xFF", true },
+        { "CRLF and a field",   "OK\r\nSet-Cookie: a=b", false },
+        { "bare LF",            "OK\n", false },
+        { "bare CR",            "OK\r", false },
+        { "NUL",                std::string( "O\0K", 3 ), false },
+    };
+    using set_t = void ( * )( const std::string & );
+    const std::pair< const char *, set_t > setters[] = {
+        { "status_line_t( code, reason )", []( const std::string & r ) {
+            http_status_line_t sl{ status_code::ok, r }; } },
+        { "status_line_t::reason_phrase()", []( const std::string & r ) {
+            http_status_line_t sl{ status_ok() };
+            sl.reason_phrase( r ); } },
+        { "response_header_t::reason_phrase()", []( const std::string & r ) {
+            http_response_header_t h;
+            h.reason_phrase( r ); } },
+    };
+    for( const auto & setter : setters )
+        for( const auto & row : rows )
+        {
+            INFO( setter.first << ": " << row.name );
+            if( row.valid )
+                CHECK_NOTHROW( setter.second( row.reason ) );
+            else
+                CHECK_THROWS_AS( setter.second( row.reason ), exception_t );
+        }
+    CHECK_THROWS_WITH( ( http_status_line_t{ status_code::ok, "OK\nX" } ),
+        "invalid HTTP reason phrase: byte 0x0A at offset 2; "
+        "a reason phrase must not contain CR, LF or NUL (RFC 9112 4)" );
+}

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -191,7 +192,7 @@ TEST_CASE( "a POST with Content-Length keeps its body and its length", "[http][p
 TEST_CASE( "a request cut short is not reported", "[http][parser]" )
 {
     CHECK( whole_log( "GET / HTTP/1.1\r\nHost: h\r\n" ) == "incomplete\n" );
-    CHECK( whole_log( "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabc" ) == "incomplete\n" );
+    CHECK( whole_log( "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nabc" ) == "incomplete\n" );
 }
 
 TEST_CASE( "pipelined requests in one buffer come out one at a time, in order", "[http][parser]" )
@@ -240,12 +241,12 @@ TEST_CASE( "chunked bodies are joined, with chunk infos and trailers", "[http][p
 TEST_CASE( "a chunked body without chunks or trailers", "[http][parser]" )
 {
     const std::string wire =
-        "POST /u HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-        "GET /next HTTP/1.1\r\n\r\n";
+        "POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
     REQUIRE( whole_log( wire ) ==
-        "request POST /u HTTP/1.1 keep-alive content-length=0 fields=[Transfer-Encoding:chunked;] "
+        "request POST /u HTTP/1.1 keep-alive content-length=0 fields=[Host:h;Transfer-Encoding:chunked;] "
         "body=[] chunks=[] trailers=[]\n"
-        "request GET /next HTTP/1.1 keep-alive content-length=0 fields=[] body=[]\n" );
+        "request GET /next HTTP/1.1 keep-alive content-length=0 fields=[Host:h;] body=[]\n" );
     require_same_log_for_every_split( wire );
 }
 
@@ -254,14 +255,14 @@ TEST_CASE( "Expect: 100-continue is reported once, and only when a body follows"
     struct row_t { const char * name; std::string wire; const char * expected_prefix; };
     const row_t rows[] = {
         { "with Content-Length",
-          "PUT /f HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok",
+          "PUT /f HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok",
           "100-continue\nrequest PUT" },
         { "chunked",
-          "PUT /f HTTP/1.1\r\nExpect: 100-Continue\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+          "PUT /f HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
           "100-continue\nrequest PUT" },
-        { "no body", "GET /f HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", "request GET" },
+        { "no body", "GET /f HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n", "request GET" },
         { "HTTP/1.0", "PUT /f HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok", "request PUT" },
-        { "another expectation", "PUT /f HTTP/1.1\r\nExpect: something\r\nContent-Length: 2\r\n\r\nok",
+        { "another expectation", "PUT /f HTTP/1.1\r\nHost: h\r\nExpect: something\r\nContent-Length: 2\r\n\r\nok",
           "request PUT" },
     };
     for( const auto & row : rows )
@@ -276,7 +277,7 @@ TEST_CASE( "Expect: 100-continue is reported once, and only when a body follows"
     SECTION( "it is known as soon as the header is, before the body arrives" )
     {
         request_parser_t parser{ incoming_http_msg_limits_t{} };
-        const std::string head = "PUT /f HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
+        const std::string head = "PUT /f HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
         const auto r = parser.parse( head.data(), head.size() );
         CHECK( r.status == request_parse_status_t::need_more );
         CHECK( parser.in_request() );
@@ -289,10 +290,10 @@ TEST_CASE( "keep-alive follows the HTTP/1.0 and HTTP/1.1 rules", "[http][parser]
 {
     struct row_t { const char * name; const char * wire; http_connection_header_t expected; };
     const row_t rows[] = {
-        { "1.1 default",          "GET / HTTP/1.1\r\n\r\n",                               http_connection_header_t::keep_alive },
-        { "1.1 close",            "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",          http_connection_header_t::close },
-        { "1.1 Close (case)",     "GET / HTTP/1.1\r\nConnection: Close\r\n\r\n",          http_connection_header_t::close },
-        { "1.1 keep-alive",       "GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n",     http_connection_header_t::keep_alive },
+        { "1.1 default",          "GET / HTTP/1.1\r\nHost: h\r\n\r\n",                               http_connection_header_t::keep_alive },
+        { "1.1 close",            "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",          http_connection_header_t::close },
+        { "1.1 Close (case)",     "GET / HTTP/1.1\r\nHost: h\r\nConnection: Close\r\n\r\n",          http_connection_header_t::close },
+        { "1.1 keep-alive",       "GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\n\r\n",     http_connection_header_t::keep_alive },
         { "1.0 default",          "GET / HTTP/1.0\r\n\r\n",                               http_connection_header_t::close },
         { "1.0 keep-alive",       "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",     http_connection_header_t::keep_alive },
         { "1.0 Keep-Alive (case)","GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",     http_connection_header_t::keep_alive },
@@ -340,15 +341,15 @@ TEST_CASE( "what counts as an upgrade", "[http][parser][upgrade]" )
 {
     struct row_t { const char * name; const char * wire; http_connection_header_t expected; };
     const row_t rows[] = {
-        { "token among others", "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n\r\n",
+        { "token among others", "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n\r\n",
           http_connection_header_t::upgrade },
-        { "lower case", "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+        { "lower case", "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
           http_connection_header_t::upgrade },
-        { "h2c counts too", "GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
+        { "h2c counts too", "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
           http_connection_header_t::upgrade },
-        { "Connection: Upgrade without Upgrade", "GET / HTTP/1.1\r\nConnection: Upgrade\r\n\r\n",
+        { "Connection: Upgrade without Upgrade", "GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n\r\n",
           http_connection_header_t::keep_alive },
-        { "Upgrade without the Connection token", "GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n",
+        { "Upgrade without the Connection token", "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n",
           http_connection_header_t::keep_alive },
     };
     for( const auto & row : rows )
@@ -377,15 +378,15 @@ TEST_CASE( "every limit is answered with its exact status", "[http][parser][limi
         { "field count at the limit",    limits_t{}.max_field_count( 2 ), head + "\r\n", nullptr },
         { "field count over the limit",  limits_t{}.max_field_count( 1 ), head + "\r\n", "error 431\n" },
         { "body at the limit",           limits_t{}.max_body_size( 4 ),
-          "POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd", nullptr },
+          "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nabcd", nullptr },
         { "declared body over the limit", limits_t{}.max_body_size( 3 ),
-          "POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd", "error 413\n" },
+          "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nabcd", "error 413\n" },
         { "chunked body at the limit",   limits_t{}.max_body_size( 5 ),
-          "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", nullptr },
+          "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", nullptr },
         { "chunked body over the limit", limits_t{}.max_body_size( 4 ),
-          "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", "error 413\n" },
+          "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", "error 413\n" },
         { "trailers count as fields",    limits_t{}.max_field_count( 1 ),
-          "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n", "error 431\n" },
+          "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n", "error 431\n" },
     };
     for( const auto & row : rows )
     {
@@ -403,13 +404,13 @@ TEST_CASE( "the header section is capped at 1 MiB whatever the limits say", "[ht
 {
     SECTION( "one huge field value" )
     {
-        const std::string wire = "GET / HTTP/1.1\r\nX-Big: " + std::string( 1024 * 1024 + 1, 'a' ) + "\r\n\r\n";
+        const std::string wire = "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string( 1024 * 1024 + 1, 'a' ) + "\r\n\r\n";
         CHECK( whole_log( wire ) == "error 431\n" );
         CHECK( event_log( wire, std::vector< std::size_t >( 300, 4096 ) ) == "error 431\n" );
     }
     SECTION( "many small fields" )
     {
-        std::string wire = "GET / HTTP/1.1\r\n";
+        std::string wire = "GET / HTTP/1.1\r\nHost: h\r\n";
         for( int i = 0; i != 70000; ++i )
             wire += "X-Field-" + std::to_string( i ) + ": 0123456789\r\n";
         wire += "\r\n";
@@ -417,14 +418,109 @@ TEST_CASE( "the header section is capped at 1 MiB whatever the limits say", "[ht
     }
     SECTION( "a huge URL with no URL limit" )
     {
-        const std::string wire = "GET /" + std::string( 1024 * 1024 + 1, 'u' ) + " HTTP/1.1\r\n\r\n";
+        const std::string wire = "GET /" + std::string( 1024 * 1024 + 1, 'u' ) + " HTTP/1.1\r\nHost: h\r\n\r\n";
         CHECK( whole_log( wire ) == "error 431\n" );
     }
     SECTION( "just under the cap is fine" )
     {
-        const std::string wire = "GET / HTTP/1.1\r\nX-Big: " + std::string( 1000 * 1000, 'a' ) + "\r\n\r\n";
+        const std::string wire = "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string( 1000 * 1000, 'a' ) + "\r\n\r\n";
         CHECK( whole_log( wire ).rfind( "request GET / HTTP/1.1", 0 ) == 0 );
     }
+}
+
+namespace
+{
+
+// The same log whole, byte by byte, in pieces of 4093 and 65536 bytes, and at 20 random
+// splittings (seed 20261202): for wires too long to try every chunk size.
+void require_same_log_for_some_splits(
+    const std::string & wire, const std::string & expected,
+    const incoming_http_msg_limits_t & limits = incoming_http_msg_limits_t{} )
+{
+    REQUIRE( whole_log( wire, limits ) == expected );
+    for( const std::size_t piece : { std::size_t{ 1 }, std::size_t{ 4093 }, std::size_t{ 65536 } } )
+    {
+        INFO( "pieces of " << piece );
+        REQUIRE( event_log( wire, std::vector< std::size_t >( wire.size() / piece + 1, piece ), limits ) == expected );
+    }
+    const unsigned seed = 20261202u;
+    std::mt19937 rng{ seed };
+    for( int round = 0; round != 20; ++round )
+    {
+        std::vector< std::size_t > pieces;
+        std::uniform_int_distribution< std::size_t > piece_size{ 1, 200000 };
+        for( std::size_t total = 0; total < wire.size(); total += pieces.back() )
+            pieces.push_back( piece_size( rng ) );
+        INFO( "seed " << seed << " round " << round );
+        REQUIRE( event_log( wire, pieces, limits ) == expected );
+    }
+}
+
+[[nodiscard]] std::string repeated( const std::string & text, std::size_t times )
+{
+    std::string result;
+    result.reserve( text.size() * times );
+    for( std::size_t i = 0; i != times; ++i )
+        result += text;
+    return result;
+}
+
+const std::size_t one_mib = 1024 * 1024;
+
+} // namespace
+
+TEST_CASE( "the 1 MiB cap counts the header section's every byte on the wire", "[http][parser][limits]" )
+{
+    const auto no_count_limit = incoming_http_msg_limits_t{}.max_field_count( std::numeric_limits< std::size_t >::max() );
+    struct row_t { const char * name; std::string wire; };
+    const row_t rows[] = {
+        // 270,000 x 4 bytes on the wire, but no name or value byte beyond the 'a's.
+        { "a flood of empty fields", "GET / HTTP/1.1\r\nHost: h\r\n" + repeated( "a:\r\n", 270000 ) + "\r\n" },
+        { "whitespace before a value", "GET / HTTP/1.1\r\nHost: h\r\nX:" + std::string( one_mib, ' ' ) + "v\r\n\r\n" },
+        { "whitespace after a value", "GET / HTTP/1.1\r\nHost: h\r\nX: v" + std::string( one_mib, ' ' ) + "\r\n\r\n" },
+        { "empty lines before the request line", repeated( "\r\n", one_mib / 2 + 1 ) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n" },
+        { "a flood of empty trailer fields", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+                                             + repeated( "a:\r\n", 270000 ) + "\r\n" },
+    };
+    for( const auto & row : rows )
+    {
+        INFO( row.name );
+        CHECK( whole_log( row.wire, no_count_limit ) == "error 431\n" );
+        CHECK( event_log( row.wire, std::vector< std::size_t >( row.wire.size() / 4096 + 1, 4096 ), no_count_limit )
+               == "error 431\n" );
+    }
+}
+
+TEST_CASE( "a header section of exactly 1 MiB is served, one byte more is not", "[http][parser][limits]" )
+{
+    const std::string head = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nX-Pad: ";
+    const std::string end = "\r\n\r\n";
+    const std::string pad( one_mib - head.size() - end.size(), 'p' );
+    const std::string at_the_cap = head + pad + end;
+    REQUIRE( at_the_cap.size() == one_mib );
+
+    const std::string next = "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+    require_same_log_for_some_splits( at_the_cap + "hello" + next,
+        "request POST /up HTTP/1.1 keep-alive content-length=5 fields=[Host:h;Content-Length:5;X-Pad:" + pad
+        + ";] body=[hello]\n"
+        "request GET /next HTTP/1.1 keep-alive content-length=0 fields=[Host:h;] body=[]\n" );
+    require_same_log_for_some_splits( head + pad + "q" + end + "hello", "error 431\n" );
+}
+
+TEST_CASE( "a request may have 100 fields unless the limits say otherwise", "[http][parser][limits]" )
+{
+    CHECK( incoming_http_msg_limits_t{}.max_field_count() == 100u );
+    const auto with_fields = []( std::size_t count ) {
+        std::string wire = "GET / HTTP/1.1\r\nHost: h\r\n";
+        for( std::size_t i = 1; i != count; ++i )
+            wire += "X-" + std::to_string( i ) + ": v\r\n";
+        return wire + "\r\n";
+    };
+    CHECK( whole_log( with_fields( 100 ) ).rfind( "request GET / HTTP/1.1", 0 ) == 0 );
+    CHECK( whole_log( with_fields( 101 ) ) == "error 431\n" );
+    require_same_log_for_every_split( with_fields( 101 ) );
+    CHECK( whole_log( with_fields( 101 ), incoming_http_msg_limits_t{}.max_field_count( 101 ) )
+           .rfind( "request GET / HTTP/1.1", 0 ) == 0 );
 }
 
 TEST_CASE( "malformed requests are answered with 400", "[http][parser][errors]" )
@@ -437,19 +533,19 @@ TEST_CASE( "malformed requests are answered with 400", "[http][parser][errors]" 
         { "lower-case method",           "get / HTTP/1.1\r\n\r\n" },
         // RFC 9112 5.1: whitespace between a field name and the colon MUST be answered with 400
         // (a proxy could read "Content-Length : 3" differently).
-        { "space before the colon",      "POST / HTTP/1.1\r\nContent-Length : 3\r\n\r\nabc" },
-        { "space before the colon (TE)", "POST / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n" },
+        { "space before the colon",      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length : 3\r\n\r\nabc" },
+        { "space before the colon (TE)", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n" },
         { "first field line folded",     "POST / HTTP/1.1\r\n Content-Length: 3\r\n\r\nabc" },
         { "bare LF between fields",      "GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n" },
-        { "bad Content-Length",          "POST / HTTP/1.1\r\nContent-Length: 12x\r\n\r\n" },
-        { "two Content-Lengths",         "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" },
-        { "Content-Length and chunked",  "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" },
-        { "Content-Length overflows",    "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n" },
-        { "bad chunk size",              "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n" },
-        { "chunk size overflows",        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1FFFFFFFFFFFFFFFF\r\n" },
-        { "chunk without its CRLF",      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n" },
+        { "bad Content-Length",          "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 12x\r\n\r\n" },
+        { "two Content-Lengths",         "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" },
+        { "Content-Length and chunked",  "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" },
+        { "Content-Length overflows",    "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n" },
+        { "bad chunk size",              "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n" },
+        { "chunk size overflows",        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1FFFFFFFFFFFFFFFF\r\n" },
+        { "chunk without its CRLF",      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n" },
         { "binary junk",                 "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" },
-        { "space inside a field name",   "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n" },
+        { "space inside a field name",   "GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n" },
     };
     for( const auto & row : rows )
     {
@@ -457,6 +553,84 @@ TEST_CASE( "malformed requests are answered with 400", "[http][parser][errors]" 
         const std::string wire = row.wire;
         CHECK( whole_log( wire ) == "error 400\n" );
         require_same_log_for_every_split( wire );
+    }
+}
+
+TEST_CASE( "Host: one in every HTTP/1.1 request, at most one in any (RFC 9112 3.2)", "[http][parser][host]" )
+{
+    struct row_t { const char * name; std::string wire; std::string expected; };
+    const row_t rows[] = {
+        { "1.1 without Host", "GET / HTTP/1.1\r\nX: 1\r\n\r\n", "error 400\n" },
+        { "1.1 with two", "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nhost: a\r\n\r\n", "error 400\n" },
+        { "1.1 with an empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n",
+          "request GET / HTTP/1.1 keep-alive content-length=0 fields=[Host:;] body=[]\n" },
+        { "1.0 without Host", "GET / HTTP/1.0\r\n\r\n",
+          "request GET / HTTP/1.0 close content-length=0 fields=[] body=[]\n" },
+        { "1.0 with two", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", "error 400\n" },
+        { "a trailer named Host is not a second Host",
+          "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nHost: b\r\n\r\n",
+          "request POST / HTTP/1.1 keep-alive content-length=0 fields=[Host:a;Transfer-Encoding:chunked;] "
+          "body=[] chunks=[] trailers=[Host:b;]\n" },
+        { "a valid host and port", "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+          "request GET / HTTP/1.1 keep-alive content-length=0 fields=[Host:[::1]:8080;] body=[]\n" },
+        { "a space in Host", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", "error 400\n" },
+        { "a path in Host", "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", "error 400\n" },
+        { "userinfo in Host", "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", "error 400\n" },
+        { "a bad port in Host", "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", "error 400\n" },
+    };
+    for( const auto & row : rows )
+    {
+        INFO( row.name );
+        CHECK( whole_log( row.wire ) == row.expected );
+        require_same_log_for_every_split( row.wire );
+    }
+}
+
+TEST_CASE( "request targets: origin-form for routes, '*' for OPTIONS, no CONNECT (RFC 9112 3.2)",
+           "[http][parser][target]" )
+{
+    struct row_t { const char * name; std::string wire; std::string expected; };
+    const row_t rows[] = {
+        { "absolute-form: routes see the path, Host is the target's authority",
+          "GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: other\r\nX: 1\r\n\r\n",
+          "request GET /a/b?x=1 HTTP/1.1 keep-alive content-length=0 fields=[Host:example.com:8080;X:1;] body=[]\n" },
+        { "absolute-form, https, scheme in capitals, empty path",
+          "GET HTTPS://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n",
+          "request GET / HTTP/1.1 keep-alive content-length=0 fields=[Host:example.com;] body=[]\n" },
+        { "absolute-form, empty path and a query",
+          "GET http://example.com?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n",
+          "request GET /?q=1 HTTP/1.1 keep-alive content-length=0 fields=[Host:example.com;] body=[]\n" },
+        { "absolute-form in HTTP/1.0 without Host gets one",
+          "GET http://a.example/p HTTP/1.0\r\n\r\n",
+          "request GET /p HTTP/1.0 close content-length=0 fields=[Host:a.example;] body=[]\n" },
+        { "absolute-form in HTTP/1.1 still needs Host", "GET http://a.example/p HTTP/1.1\r\n\r\n", "error 400\n" },
+        { "absolute-form of another scheme", "GET ftp://a.example/p HTTP/1.1\r\nHost: a\r\n\r\n", "error 400\n" },
+        { "absolute-form with userinfo", "GET http://u:p@a.example/p HTTP/1.1\r\nHost: a\r\n\r\n", "error 400\n" },
+        { "absolute-form with an empty host", "GET http:///p HTTP/1.1\r\nHost: a\r\n\r\n", "error 400\n" },
+        { "absolute-form with only a port", "GET http://:80/p HTTP/1.1\r\nHost: a\r\n\r\n", "error 400\n" },
+        { "OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+          "request OPTIONS * HTTP/1.1 keep-alive content-length=0 fields=[Host:a;] body=[]\n" },
+        { "'*' for another method", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", "error 400\n" },
+        { "authority-form for GET", "GET a.example:80 HTTP/1.1\r\nHost: a\r\n\r\n", "error 400\n" },
+        { "CONNECT", "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n", "error 501\n" },
+        { "CONNECT with a path", "CONNECT /p HTTP/1.1\r\nHost: a\r\n\r\n", "error 501\n" },
+    };
+    for( const auto & row : rows )
+    {
+        INFO( row.name );
+        CHECK( whole_log( row.wire ) == row.expected );
+        require_same_log_for_every_split( row.wire );
+    }
+
+    SECTION( "path() and query() come from the origin-form" )
+    {
+        request_parser_t parser{ incoming_http_msg_limits_t{} };
+        const std::string wire = "GET http://example.com/chat/5?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n";
+        REQUIRE( parser.parse( wire.data(), wire.size() ).status == request_parse_status_t::request_ready );
+        const auto request = parser.take_request();
+        CHECK( request.m_header.request_target() == "/chat/5?x=1" );
+        CHECK( request.m_header.path() == "/chat/5" );
+        CHECK( request.m_header.query() == "x=1" );
     }
 }
 
@@ -471,9 +645,9 @@ TEST_CASE( "only HTTP/1.x requests are served: 0.9 and 2.0 get 505", "[http][par
 
 TEST_CASE( "a failure is sticky and a good request before it is still delivered", "[http][parser][errors]" )
 {
-    const std::string wire = "GET /good HTTP/1.1\r\n\r\nBAD REQUEST LINE\r\n\r\n";
+    const std::string wire = "GET /good HTTP/1.1\r\nHost: h\r\n\r\nBAD REQUEST LINE\r\n\r\n";
     REQUIRE( whole_log( wire ) ==
-        "request GET /good HTTP/1.1 keep-alive content-length=0 fields=[] body=[]\n"
+        "request GET /good HTTP/1.1 keep-alive content-length=0 fields=[Host:h;] body=[]\n"
         "error 400\n" );
     require_same_log_for_every_split( wire );
 
@@ -499,7 +673,7 @@ TEST_CASE( "methods are mapped to RESTinio's method ids", "[http][parser]" )
     {
         INFO( row.method );
         request_parser_t parser{ incoming_http_msg_limits_t{} };
-        const std::string wire = std::string{ row.method } + " / HTTP/1.1\r\nContent-Length: 0\r\n\r\n";
+        const std::string wire = std::string{ row.method } + " / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n";
         REQUIRE( parser.parse( wire.data(), wire.size() ).status == request_parse_status_t::request_ready );
         CHECK( parser.take_request().m_header.method() == row.expected );
     }

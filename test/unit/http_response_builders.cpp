@@ -202,6 +202,42 @@ TEST_CASE( "a custom status line is written as given", "[http][response]" )
     CHECK( f.calls()[ 0 ].m_bytes == "HTTP/1.1 299 Mostly Fine\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx" );
 }
 
+TEST_CASE( "a header or reason with CR, LF or NUL is refused at the call, in every builder",
+           "[http][response][injection]" )
+{
+    // What a handler gets when it copies a client's decoded query parameter into a header.
+    const std::string injected = "x\r\nSet-Cookie: session=stolen\r\n\r\nHTTP/1.1 200 OK";
+    fixture_t f;
+    const auto check_builder = [&]( auto builder ) {
+        CHECK( exception_text( [&] { builder.append_header( "X-Echo", injected ); } )
+            == "invalid HTTP field value: byte 0x0D at offset 1; "
+               "a field value must not contain CR, LF or NUL (RFC 9110 5.5)" );
+        CHECK_THROWS_AS( builder.append_header( restinio::http_field::location, injected ),
+                         restinio::exception_t );
+        CHECK_THROWS_AS( builder.append_header( "X-A: 1\r\nX-B", "1" ), restinio::exception_t );
+        CHECK_THROWS_AS( builder.header().set_field( "X-Echo", injected ), restinio::exception_t );
+        CHECK_THROWS_AS( builder.header().append_field( "X-Echo", injected ), restinio::exception_t );
+        CHECK_THROWS_AS( builder.header().reason_phrase( injected ), restinio::exception_t );
+        builder.append_header( "X-Echo", "fine" );
+        builder.done();
+    };
+    check_builder( f.make_request()->create_response() );
+    check_builder( f.make_request()->create_response< restinio::user_controlled_output_t >() );
+    check_builder( f.make_request()->create_response< restinio::chunked_output_t >() );
+    CHECK_THROWS_AS( f.make_request()->create_response(
+                        restinio::http_status_line_t{ restinio::status_code::ok, injected } ),
+                     restinio::exception_t );
+
+    // Only the valid field reached the connection.
+    REQUIRE( f.calls().size() == 3 );
+    for( const auto & call : f.calls() )
+    {
+        CHECK( call.m_bytes.find( "X-Echo: fine\r\n" ) != std::string::npos );
+        CHECK( call.m_bytes.find( "Set-Cookie" ) == std::string::npos );
+        CHECK( call.m_bytes.find( "HTTP/1.1", 1 ) == std::string::npos );
+    }
+}
+
 TEST_CASE( "done() twice throws; create_response() twice throws", "[http][response][misuse]" )
 {
     fixture_t f;

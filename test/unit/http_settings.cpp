@@ -185,7 +185,7 @@ TEST_CASE( "defaults are RESTinio's", "[http][settings]" )
     CHECK( limits.max_url_size() == std::numeric_limits< std::size_t >::max() );
     CHECK( limits.max_field_name_size() == std::numeric_limits< std::size_t >::max() );
     CHECK( limits.max_field_value_size() == std::numeric_limits< std::size_t >::max() );
-    CHECK( limits.max_field_count() == std::numeric_limits< std::size_t >::max() );
+    CHECK( limits.max_field_count() == 100u );      // not unlimited, unlike RESTinio
     CHECK( limits.max_body_size() == std::numeric_limits< std::uint64_t >::max() );
 
     // The timer factory is default-constructed: a one-second check period.
@@ -336,7 +336,7 @@ TEST_CASE( "setters chain on lvalues (&) and on temporaries (&&)", "[http][setti
         CHECK( s.separate_accept_and_create_connect() );
         CHECK( s.incoming_http_msg_limits().max_url_size() == 6 );
         CHECK( s.incoming_http_msg_limits().max_body_size() == 7 );
-        CHECK( s.incoming_http_msg_limits().max_field_count() == std::numeric_limits< std::size_t >::max() );
+        CHECK( s.incoming_http_msg_limits().max_field_count() == 100u );
         CHECK( s.timer_factory()->m_check_period == 250ms );
         CHECK( s.request_handler() );
     }

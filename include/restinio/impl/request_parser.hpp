@@ -8,6 +8,7 @@
 
 #include <restinio/http_headers.hpp>
 #include <restinio/incoming_http_msg_limits.hpp>
+#include <restinio/impl/request_target.hpp>
 #include <restinio/request_handler.hpp>
 
 #include <llhttp.h>
@@ -24,8 +25,16 @@ namespace impl
 {
 
 // Whatever the per-field limits say, the request line and header section of one request never
-// take more than this: a peer cannot make the server buffer an endless header.
+// take more than this many bytes on the wire: every byte from the end of the previous request
+// (empty lines before a request line included) to the blank line that ends the header, with
+// every separator, whitespace and CRLF. Field lines in a chunked body's trailer section count
+// too. Counting wire bytes rather than names and values keeps a flood of empty fields (`a:`) or of
+// whitespace from costing more than its own size; the field count limit bounds the per-field
+// bookkeeping.
 constexpr std::size_t max_header_section_size = 1024 * 1024;
+
+// The least a field line takes on the wire besides its name and value: ':' and CRLF.
+constexpr std::size_t min_field_line_overhead = 3;
 
 enum class request_parse_status_t : std::uint8_t
 {
@@ -75,7 +84,30 @@ public:
         if( m_failed )
             return { 0, request_parse_status_t::failed };
 
-        const llhttp_errno_t err = llhttp_execute( &m_parser, data, size );
+        std::size_t header_bytes = 0;
+        if( !m_headers_done )
+        {
+            // The header section is fed no further than the cap, so that its size on the wire
+            // is known exactly; on_headers_complete pauses the parser where it ends.
+            const std::size_t budget = max_header_section_size - m_header_section_size;
+            const std::size_t fed = std::min( size, budget );
+            const llhttp_errno_t err = llhttp_execute( &m_parser, data, fed );
+            if( HPE_OK == err )
+            {
+                m_header_section_size += fed;
+                if( fed == size )
+                    return { size, request_parse_status_t::need_more };
+                m_error_status = 431;
+                return failure();
+            }
+            if( HPE_PAUSED != err || !m_headers_done )
+                return failure();
+            header_bytes = static_cast< std::size_t >( llhttp_get_error_pos( &m_parser ) - data );
+            m_header_section_size += header_bytes;
+            llhttp_resume( &m_parser );
+        }
+
+        const llhttp_errno_t err = llhttp_execute( &m_parser, data + header_bytes, size - header_bytes );
         if( HPE_OK == err )
             return { size, request_parse_status_t::need_more };
 
@@ -87,11 +119,7 @@ public:
                 llhttp_resume( &m_parser );
             return { consumed, request_parse_status_t::request_ready };
         }
-
-        m_failed = true;
-        if( 0 == m_error_status )
-            m_error_status = 400;
-        return { 0, request_parse_status_t::failed };
+        return failure();
     }
 
     [[nodiscard]] parsed_request_t take_request() noexcept
@@ -100,7 +128,7 @@ public:
         return std::move( m_request );
     }
 
-    // The HTTP status to answer a failed request with: 400, 413, 414, 431 or 505.
+    // The HTTP status to answer a failed request with: 400, 413, 414, 431, 500, 501 or 505.
     [[nodiscard]] std::uint16_t error_status() const noexcept { return m_error_status; }
 
     // True once per request that asked for `Expect: 100-continue` and has a body to send.
@@ -124,8 +152,20 @@ private:
         return -1;
     }
 
-    bool header_section_grows( std::size_t by ) noexcept
+    [[nodiscard]] request_parse_result_t failure() noexcept
     {
+        m_failed = true;
+        if( 0 == m_error_status )
+            m_error_status = 400;
+        return { 0, request_parse_status_t::failed };
+    }
+
+    // The trailer section is counted by its fields, as the least room they take on the wire;
+    // the header section is counted by parse() as it is fed.
+    bool trailer_grows( std::size_t by ) noexcept
+    {
+        if( !m_headers_done )
+            return true;
         m_header_section_size += by;
         return m_header_section_size <= max_header_section_size;
     }
@@ -137,8 +177,7 @@ private:
         s.m_field_name.clear();
         s.m_field_value.clear();
         s.m_field_count = 0;
-        s.m_header_section_size = 0;
-        s.m_headers_done = false;
+        s.m_host_count = 0;
         s.m_in_request = true;
         s.m_chunks.clear();
         // Trailers went into the last chunked request's info; a new field list (an allocation)
@@ -153,8 +192,6 @@ private:
         auto & s = self( p );
         if( s.m_request.m_header.request_target().size() + length > s.m_limits.max_url_size() )
             return s.fail( 414 );
-        if( !s.header_section_grows( length ) )
-            return s.fail( 431 );
         try { s.m_request.m_header.append_request_target( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
         return 0;
@@ -164,7 +201,7 @@ private:
     {
         auto & s = self( p );
         if( s.m_field_name.size() + length > s.m_limits.max_field_name_size()
-            || !s.header_section_grows( length ) )
+            || !s.trailer_grows( length ) )
             return s.fail( 431 );
         try { s.m_field_name.append( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
@@ -175,7 +212,7 @@ private:
     {
         auto & s = self( p );
         if( s.m_field_value.size() + length > s.m_limits.max_field_value_size()
-            || !s.header_section_grows( length ) )
+            || !s.trailer_grows( length ) )
             return s.fail( 431 );
         try { s.m_field_value.append( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
@@ -185,13 +222,16 @@ private:
     static int on_header_value_complete( llhttp_t * p ) noexcept
     {
         auto & s = self( p );
-        if( ++s.m_field_count > s.m_limits.max_field_count() )
+        if( ++s.m_field_count > s.m_limits.max_field_count()
+            || !s.trailer_grows( min_field_line_overhead ) )
             return s.fail( 431 );
         try
         {
             auto & fields = s.m_headers_done
                     ? s.m_trailing_fields
                     : static_cast< http_header_fields_t & >( s.m_request.m_header );
+            if( !s.m_headers_done && impl::equal_ignoring_ascii_case( s.m_field_name, "host" ) )
+                ++s.m_host_count;
             fields.add_field( std::move( s.m_field_name ), std::move( s.m_field_value ) );
         }
         catch( ... ) { return s.fail( 500 ); }
@@ -212,6 +252,8 @@ private:
         h.method( default_http_methods_t::from_nodejs( p->method ) );
         h.http_major( p->http_major );
         h.http_minor( p->http_minor );
+        if( const auto status = s.check_host_and_target( p->method ) )
+            return s.fail( status );
 
         const bool has_content_length = 0 != ( p->flags & F_CONTENT_LENGTH );
         if( has_content_length )
@@ -239,6 +281,44 @@ private:
             try { s.m_request.m_body.reserve( std::min< std::uint64_t >( p->content_length, 1024 * 1024 ) ); }
             catch( ... ) { return s.fail( 500 ); }
         }
+        // parse() takes the header section's size on the wire from where this stops.
+        return HPE_PAUSED;
+    }
+
+    // RFC 9112 3.2: an HTTP/1.1 request has exactly one Host field, and any request at most
+    // one, with a valid value. An absolute-form target is turned into the origin-form that
+    // routes see, and its authority replaces the Host field's value (RFC 9112 3.2.2: the server
+    // MUST ignore the received Host); an HTTP/1.1 request still needs a Host field to be valid.
+    // "*" is for OPTIONS alone (3.2.4); CONNECT (3.2.3) asks for a tunnel, which an origin
+    // server does not provide: 501. Returns the status to fail with, or 0.
+    [[nodiscard]] std::uint16_t check_host_and_target( unsigned method ) noexcept
+    {
+        auto & h = m_request.m_header;
+        if( m_host_count > 1 || ( 0 == m_host_count && h.http_minor() >= 1 ) )
+            return 400;
+        if( 1 == m_host_count && !is_valid_host( *h.opt_value_of( http_field_t::host ) ) )
+            return 400;
+        if( HTTP_CONNECT == method )
+            return 501;
+
+        const auto & target = h.request_target();
+        if( !target.empty() && '/' == target[ 0 ] )
+            return 0;
+        if( "*" == target )
+            return HTTP_OPTIONS == method ? 0 : 400;
+        const auto absolute = split_absolute_form( target );
+        if( !absolute )
+            return 400;
+        try
+        {
+            h.set_field( http_field_t::host, std::string{ absolute->m_authority } );
+            std::string origin_form;
+            if( absolute->m_path_and_query.empty() || '/' != absolute->m_path_and_query[ 0 ] )
+                origin_form = "/";
+            origin_form.append( absolute->m_path_and_query.data(), absolute->m_path_and_query.size() );
+            h.request_target( std::move( origin_form ) );
+        }
+        catch( ... ) { return 500; }
         return 0;
     }
 
@@ -281,6 +361,8 @@ private:
         }
         s.m_request_complete = true;
         s.m_in_request = false;
+        s.m_headers_done = false;
+        s.m_header_section_size = 0;
         return HPE_PAUSED;
     }
 
@@ -294,6 +376,7 @@ private:
     std::vector< chunk_info_t > m_chunks;
     http_header_fields_t m_trailing_fields;
     std::size_t m_field_count{ 0 };
+    std::size_t m_host_count{ 0 };
     std::size_t m_header_section_size{ 0 };
     std::uint16_t m_error_status{ 0 };
     bool m_headers_done{ false };

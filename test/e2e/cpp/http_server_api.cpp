@@ -374,7 +374,7 @@ TEST_CASE( "open_async and close_async report through their callbacks", "[e2e][h
 
     raw_client_t client{ port };
     REQUIRE( client.connected() );
-    client.write( "GET / HTTP/1.1\r\n\r\n" );
+    client.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     CHECK( client.read_response() == hello_response );
 
     std::promise< void > closed;
@@ -421,7 +421,7 @@ TEST_CASE( "run_async returns a handle that stops the server when destroyed", "[
     {
         raw_client_t client{ port };
         REQUIRE( client.connected() );
-        client.write( "GET / HTTP/1.1\r\n\r\n" );
+        client.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
         CHECK( client.read_response() == hello_response );
     }
 
@@ -464,7 +464,7 @@ TEST_CASE( "on_pool_runner_t starts, stops and waits", "[e2e][http][runner]" )
     {
         clients.push_back( std::make_unique< raw_client_t >( port ) );
         REQUIRE( clients.back()->connected() );
-        clients.back()->write( "GET / HTTP/1.1\r\n\r\n" );
+        clients.back()->write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     }
     for( auto & client : clients )
         CHECK( client->read_response() == hello_response );
@@ -493,7 +493,7 @@ TEST_CASE( "on_pool_runner_t with callbacks", "[e2e][http][runner]" )
 
     raw_client_t client{ port };
     REQUIRE( client.connected() );
-    client.write( "GET / HTTP/1.1\r\n\r\n" );
+    client.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     CHECK( client.read_response() == hello_response );
 
     runner.stop();
@@ -519,7 +519,7 @@ TEST_CASE( "a connection state listener hears accepted and closed", "[e2e][http]
         raw_client_t client{ port };
         REQUIRE( client.connected() );
         first_port = client.local_port();
-        client.write( "GET / HTTP/1.1\r\n\r\n" );
+        client.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
         CHECK( client.read_response() == hello_response );
         REQUIRE( eventually( [&] { return listener->accepted().size() == 1; } ) );
         CHECK( listener->closed().empty() );        // still open
@@ -532,7 +532,7 @@ TEST_CASE( "a connection state listener hears accepted and closed", "[e2e][http]
     {
         raw_client_t client{ port };
         REQUIRE( client.connected() );
-        client.write( "GET / HTTP/1.1\r\nConnection: close\r\n\r\n" );
+        client.write( "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" );
         CHECK( client.reads_eof() );
         REQUIRE( eventually( [&] { return listener->closed().size() == 2; } ) );
         CHECK( listener->accepted().size() == 2 );
@@ -562,7 +562,7 @@ TEST_CASE( "an IP blocker that denies gets the connection closed before any requ
     {
         raw_client_t denied{ port };
         REQUIRE( denied.connected() );              // the kernel accepts; the server drops it
-        denied.write( "GET / HTTP/1.1\r\n\r\n" );
+        denied.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
         CHECK( denied.reads_eof() );
         CHECK( denied.pending_input().empty() );
     }
@@ -573,7 +573,7 @@ TEST_CASE( "an IP blocker that denies gets the connection closed before any requ
     blocker->m_deny = false;
     raw_client_t allowed{ port };
     REQUIRE( allowed.connected() );
-    allowed.write( "GET / HTTP/1.1\r\n\r\n" );
+    allowed.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     CHECK( allowed.read_response() == hello_response );
     CHECK( blocker->inspected() == 2 );
     CHECK( handled == 1 );
@@ -595,17 +595,17 @@ TEST_CASE( "max_parallel_connections: a second connection waits until the first 
 
     raw_client_t first{ port };
     REQUIRE( first.connected() );
-    first.write( "GET / HTTP/1.1\r\n\r\n" );
+    first.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     REQUIRE( first.read_response() == hello_response );
 
     // The kernel completes the handshake (listen backlog), but the server does not accept.
     raw_client_t second{ port };
     REQUIRE( second.connected() );
-    second.write( "GET / HTTP/1.1\r\n\r\n" );
+    second.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     CHECK( second.stays_silent( 300ms ) );
 
     // The first one is still served meanwhile.
-    first.write( "GET / HTTP/1.1\r\n\r\n" );
+    first.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     CHECK( first.read_response() == hello_response );
 
     first.close();
@@ -615,7 +615,7 @@ TEST_CASE( "max_parallel_connections: a second connection waits until the first 
     {
         raw_client_t third{ port };
         REQUIRE( third.connected() );
-        third.write( "GET / HTTP/1.1\r\n\r\n" );
+        third.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
         CHECK( third.stays_silent( 200ms ) );
         second.close();
         CHECK( third.read_response() == hello_response );
@@ -644,7 +644,7 @@ TEST_CASE( "concurrent accepts and separately created connections serve many cli
         REQUIRE( clients.back()->connected() );
     }
     for( auto & client : clients )
-        client->write( "GET / HTTP/1.1\r\n\r\n" );
+        client->write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     for( auto & client : clients )
         CHECK( client->read_response() == hello_response );
 }
@@ -663,7 +663,7 @@ TEST_CASE( "a server built without a handler, with router traits, answers 501", 
         1 );
     raw_client_t client{ port };
     REQUIRE( client.connected() );
-    client.write( "GET /anything HTTP/1.1\r\n\r\n" );
+    client.write( "GET /anything HTTP/1.1\r\nHost: t\r\n\r\n" );
     CHECK( client.read_response() == "HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n" );
     CHECK( client.reads_eof() );
 }
@@ -692,7 +692,7 @@ TEST_CASE( "an answer given after handle_request_timeout closed the connection r
     raw_client_t client{ port };
     REQUIRE( client.connected() );
     const auto sent_at = std::chrono::steady_clock::now();
-    client.write( "GET / HTTP/1.1\r\n\r\n" );
+    client.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
     CHECK( client.reads_eof() );
     const auto elapsed = std::chrono::steady_clock::now() - sent_at;
     CHECK( elapsed >= 190ms );
@@ -734,7 +734,7 @@ TEST_CASE( "run() on an existing server and a thread pool ends with initiate_shu
     {
         raw_client_t client{ port };
         REQUIRE( client.connected() );
-        client.write( "GET / HTTP/1.1\r\n\r\n" );
+        client.write( "GET / HTTP/1.1\r\nHost: t\r\n\r\n" );
         CHECK( client.read_response() == hello_response );
     }
     restinio::initiate_shutdown( server );

@@ -16,6 +16,8 @@
 //   GET  /chat/:id(\d+)    "chat id=<id>"
 //   GET  /throw            the handler throws
 //   GET  /throw-after-flush  the handler flushes the first chunk of a response, then throws
+//   GET  /reflect?header=V&reason=R   "reflected", with X-Reflected: V (decoded) and, if given,
+//                          the reason phrase R: a naive handler that trusts client text
 //   GET  /reject           the handler returns request_rejected()
 //   GET  /chunked          a chunked response in two flushes
 //   GET  /user             a user-controlled response in two flushes
@@ -357,6 +359,15 @@ std::unique_ptr< rr::express_router_t > make_router( const options_t & o, delaye
         auto response = req->create_response< restinio::chunked_output_t >();
         response.append_chunk( "first\n" ).flush();
         throw std::runtime_error{ "the /throw-after-flush handler fails on purpose" };
+    } );
+
+    router->http_get( "/reflect", []( restinio::request_handle_t req, rr::route_params_t ) {
+        const auto params = restinio::parse_query( req->header().query() );
+        auto response = req->create_response( restinio::http_status_line_t{
+                restinio::status_code::ok, std::string{ params.get_param( "reason" ).value_or( "OK" ) } } );
+        with_ids( response, *req );
+        response.append_header( "X-Reflected", std::string{ params.get_param( "header" ).value_or( "" ) } );
+        return response.set_body( "reflected" ).done();
     } );
 
     router->http_get( "/reject", []( restinio::request_handle_t, rr::route_params_t ) { return restinio::request_rejected(); } );
