@@ -477,6 +477,9 @@ TEST_CASE( "malformed requests are answered with 400", "[http][parser][errors]" 
         { "chunk without its CRLF",      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n" },
         { "binary junk",                 "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" },
         { "space inside a field name",   "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n" },
+        // RFC 9110 5.1: a field name is a token, at least one character (found by the fuzzer).
+        { "empty field name",            "GET / HTTP/1.1\r\n: x\r\n\r\n" },
+        { "empty trailer name",          "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n: x\r\n\r\n" },
     };
     for( const auto & row : rows )
     {

@@ -60,7 +60,7 @@ public:
         m_settings.on_url = &request_parser_t::on_url;
         m_settings.on_url_complete = &request_parser_t::on_element_complete;
         m_settings.on_header_field = &request_parser_t::on_header_field;
-        m_settings.on_header_field_complete = &request_parser_t::on_element_complete;
+        m_settings.on_header_field_complete = &request_parser_t::on_header_field_complete;
         m_settings.on_header_value = &request_parser_t::on_header_value;
         m_settings.on_header_value_complete = &request_parser_t::on_header_value_complete;
         m_settings.on_headers_complete = &request_parser_t::on_headers_complete;
@@ -191,6 +191,15 @@ private:
         try { s.m_field_name.append( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
         return 0;
+    }
+
+    static int on_header_field_complete( llhttp_t * p ) noexcept
+    {
+        if( const int r = on_element_complete( p ); 0 != r )
+            return r;
+        // RFC 9110 5.1: a field name is a token, so never empty; llhttp 8 lets ": x" through.
+        auto & s = self( p );
+        return s.m_field_name.empty() ? s.fail( 400 ) : 0;
     }
 
     static int on_header_value( llhttp_t * p, const char * at, std::size_t length ) noexcept
