@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the fuzz targets: corpus/ws_receiver/ and corpus/utf8/.
+"""Writes the seed corpora of the fuzz targets, one directory of corpus/ per target.
 
 A ws_receiver seed is: a limit byte (0 = default max_message_size), a count of chunk-size bytes,
 those bytes, then client frames (masked with 11 22 33 44 unless a case says otherwise).
 A utf8 seed is: a byte choosing where the text is cut in two, then the text.
+A request_parser seed is: five limit bytes (URL, field name, field value, field count, body;
+0x80 and up = unlimited), a count of read-size bytes, those bytes, then the wire.
 """
 import os
 import struct
@@ -64,6 +66,55 @@ UTF8_SEEDS = {
     "truncated": b"\x09" + b"0123456789abcdef\xE2\x82",
 }
 
+UNLIMITED = 0xFF
+
+
+def http_seed(wire, url=UNLIMITED, name=UNLIMITED, value=UNLIMITED, count=UNLIMITED, body=UNLIMITED,
+              reads=()):
+    return bytes([url, name, value, count, body, len(reads)]) + bytes(reads) + wire
+
+
+GET = b"GET /a/b?x=1&y=%20#f HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n\r\n"
+POST = b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+CHUNKED = (b"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+           b"3\r\nabc\r\n10;ext=1\r\n0123456789abcdef\r\n0\r\nX-Sum: 19\r\n\r\n")
+UPGRADE = (b"GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+
+REQUEST_PARSER_SEEDS = {
+    "get": http_seed(GET),
+    "get_byte_by_byte": http_seed(GET, reads=(0,)),
+    "post": http_seed(POST, reads=(20, 3)),
+    "chunked": http_seed(CHUNKED, reads=(7, 1, 30)),
+    "pipelined": http_seed(GET + POST + CHUNKED + GET, reads=(50, 11)),
+    "pipelined_after_close": http_seed(b"GET /1 HTTP/1.1\r\nConnection: close\r\n\r\n" + GET),
+    "http10_keep_alive": http_seed(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n" + GET),
+    "expect_continue": http_seed(b"PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n"
+                                 b"Content-Length: 3\r\n\r\nabc", reads=(40,)),
+    "upgrade_with_frame": http_seed(UPGRADE + b"\x81\x85\x11\x22\x33\x44hello" + GET, reads=(100,)),
+    "url_limit": http_seed(GET + b"GET /" + b"x" * 40 + b" HTTP/1.1\r\n\r\n", url=20),
+    "name_limit": http_seed(b"GET / HTTP/1.1\r\nA-Very-Long-Field-Name: v\r\n\r\n", name=10, reads=(3,)),
+    "value_limit": http_seed(b"GET / HTTP/1.1\r\nX: " + b"v" * 30 + b"\r\n\r\n", value=16),
+    "count_limit": http_seed(b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", count=2),
+    "trailer_count_limit": http_seed(CHUNKED, count=2),
+    "body_limit_length": http_seed(POST, body=4),
+    "body_limit_chunks": http_seed(CHUNKED, body=10, reads=(9,)),
+    "all_limits_met": http_seed(GET + POST, url=16, name=14, value=10, count=2, body=5),
+    "http2_preface": http_seed(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+    "http09": http_seed(b"GET /\r\n"),
+    "lf_only": http_seed(b"GET / HTTP/1.1\nHost: h\n\n"),
+    "length_and_chunked": http_seed(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n"
+                                    b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    "duplicate_length": http_seed(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+    "bad_chunk_size": http_seed(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+    "huge_chunk_size": http_seed(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 b"ffffffffffffffff\r\nab", body=0x7F),
+    "obs_fold": http_seed(b"GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n"),
+    "space_before_colon": http_seed(b"GET / HTTP/1.1\r\nHost : h\r\n\r\n"),
+    "methods": http_seed(b"DELETE /d HTTP/1.1\r\n\r\nOPTIONS * HTTP/1.1\r\n\r\n"
+                         b"HEAD / HTTP/1.1\r\n\r\nCONNECT h:443 HTTP/1.1\r\n\r\n"),
+}
+
 
 def write(directory, seeds):
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", directory)
@@ -77,3 +128,4 @@ def write(directory, seeds):
 if __name__ == "__main__":
     write("ws_receiver", SEEDS)
     write("utf8", UTF8_SEEDS)
+    write("request_parser", REQUEST_PARSER_SEEDS)
