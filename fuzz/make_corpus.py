@@ -6,6 +6,7 @@ those bytes, then client frames (masked with 11 22 33 44 unless a case says othe
 A utf8 seed is: a byte choosing where the text is cut in two, then the text.
 A request_parser seed is: five limit bytes (URL, field name, field value, field count, body;
 0x80 and up = unlimited), a count of read-size bytes, those bytes, then the wire.
+A ws_handshake seed is HTTP request bytes.
 """
 import os
 import struct
@@ -116,6 +117,36 @@ REQUEST_PARSER_SEEDS = {
 }
 
 
+def upgrade_request(method=b"GET", version=b"1.1", upgrade=b"websocket", key=b"dGhlIHNhbXBsZSBub25jZQ==",
+                    ws_version=b"13", extra=b""):
+    fields = [(b"Host", b"h"), (b"Connection", b"Upgrade")]
+    for name, value in ((b"Upgrade", upgrade), (b"Sec-WebSocket-Key", key), (b"Sec-WebSocket-Version", ws_version)):
+        if value is not None:
+            fields.append((name, value))
+    return (method + b" /chat HTTP/" + version + b"\r\n" + b"".join(n + b": " + v + b"\r\n" for n, v in fields)
+            + extra + b"\r\n")
+
+
+WS_HANDSHAKE_SEEDS = {
+    "rfc_example": upgrade_request(),
+    "with_protocol": upgrade_request(extra=b"Sec-WebSocket-Protocol: chat, superchat\r\n"),
+    "upgrade_list": upgrade_request(upgrade=b"h2c, WebSocket ,foo"),
+    "key_with_spaces": upgrade_request(key=b"  x3JJHMbDL1EzLkh9GBhXDw==\t"),
+    "post": upgrade_request(method=b"POST"),
+    "http10": upgrade_request(version=b"1.0"),
+    "no_upgrade": upgrade_request(upgrade=None),
+    "upgrade_h2c": upgrade_request(upgrade=b"h2c"),
+    "no_key": upgrade_request(key=None),
+    "short_key": upgrade_request(key=b"dGhlIHNhbXBsZQ=="),
+    "key_not_base64": upgrade_request(key=b"dGhlIHNhbXBsZSBub25jZ*=="),
+    "key_one_pad": upgrade_request(key=b"dGhlIHNhbXBsZSBub25jZQ0="),
+    "version_8": upgrade_request(ws_version=b"8"),
+    "no_version": upgrade_request(ws_version=None),
+    "two_keys": upgrade_request(extra=b"Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n"),
+    "plain_get_then_upgrade": b"GET / HTTP/1.1\r\nHost: h\r\n\r\n" + upgrade_request(),
+}
+
+
 def write(directory, seeds):
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", directory)
     os.makedirs(out, exist_ok=True)
@@ -129,3 +160,4 @@ if __name__ == "__main__":
     write("ws_receiver", SEEDS)
     write("utf8", UTF8_SEEDS)
     write("request_parser", REQUEST_PARSER_SEEDS)
+    write("ws_handshake", WS_HANDSHAKE_SEEDS)
