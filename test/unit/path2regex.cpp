@@ -282,6 +282,11 @@ TEST_CASE( "malformed routes throw exception_t", "[path2regex]" )
         "/(a(b))",          // a capturing group inside a pattern
         "/:id([)",          // ')' hidden in an unclosed class
         "/:id(\\)",         // the only ')' is escaped
+        // A pattern that opens with '?' makes its own group non-capturing ("(?:x|y)") or a
+        // look-ahead, and the parameters after it would take the wrong groups (found by the
+        // fuzzer: "/:a(?:x|y)/:b" on "/x/z" gave a=z and an empty b).
+        "/:a(?:x|y)/:b",
+        "/(?=a)",
     };
     for( const char * route : bad )
     {
