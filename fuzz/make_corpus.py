@@ -7,6 +7,8 @@ A utf8 seed is: a byte choosing where the text is cut in two, then the text.
 A request_parser seed is: five limit bytes (URL, field name, field value, field count, body;
 0x80 and up = unlimited), a count of read-size bytes, those bytes, then the wire.
 A ws_handshake seed is HTTP request bytes.
+An express_router seed is an options byte (1 sensitive, 2 strict, 4 not ending, 0x10 << i: route
+i takes POST), then up to four route lines and the request target.
 """
 import os
 import struct
@@ -147,6 +149,30 @@ WS_HANDSHAKE_SEEDS = {
 }
 
 
+def router_seed(routes, target, flags=0):
+    return bytes([flags]) + b"".join(r + b"\n" for r in routes) + target
+
+
+EXPRESS_ROUTER_SEEDS = {
+    "named": router_seed([b"/users/:id", b"/users/:id/posts/:post"], b"/users/42/posts/7?x=1"),
+    "pattern": router_seed([b"/chat/:id(\\d+)", b"/chat/:name"], b"/chat/123"),
+    "pattern_no_match": router_seed([b"/chat/:id(\\d+)", b"/chat/:name"], b"/chat/abc"),
+    "optional": router_seed([b"/files/:dir/:name?"], b"/files/a/"),
+    "repeat": router_seed([b"/a/:path+", b"/b/:path*"], b"/b/x/y/z"),
+    "unnamed": router_seed([b"/(\\d+)/:x/(.+)"], b"/12/ab/c/d"),
+    "partial": router_seed([b"/:file.:ext", b"/:a-:b"], b"/archive.tar.gz"),
+    "escaped": router_seed([b"/a\\:b/\\(c\\)"], b"/a:b/(c)"),
+    "percent": router_seed([b"/~user/:name"], b"/%7Euser/%41%2F%zz"),
+    "sensitive": router_seed([b"/Chat"], b"/chat", flags=1),
+    "strict": router_seed([b"/chat/"], b"/chat", flags=2),
+    "not_ending": router_seed([b"/api"], b"/api/v1/x", flags=4),
+    "post_route": router_seed([b"/x", b"/x"], b"/x", flags=0x10),
+    "bad_routes": router_seed([b"/a/(", b"/b/)", b"/c/:x()", b"/d/:x((y))"], b"/d/y"),
+    "noncapturing": router_seed([b"/n/:x((?:a|b)c)"], b"/n/bc"),
+    "first_wins": router_seed([b"/:a", b"/x"], b"/x#frag"),
+}
+
+
 def write(directory, seeds):
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", directory)
     os.makedirs(out, exist_ok=True)
@@ -161,3 +187,4 @@ if __name__ == "__main__":
     write("utf8", UTF8_SEEDS)
     write("request_parser", REQUEST_PARSER_SEEDS)
     write("ws_handshake", WS_HANDSHAKE_SEEDS)
+    write("express_router", EXPRESS_ROUTER_SEEDS)
