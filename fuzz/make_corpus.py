@@ -9,6 +9,7 @@ A request_parser seed is: five limit bytes (URL, field name, field value, field 
 A ws_handshake seed is HTTP request bytes.
 An express_router seed is an options byte (1 sensitive, 2 strict, 4 not ending, 0x10 << i: route
 i takes POST), then up to four route lines and the request target.
+A query_string seed is a query string (or path); the target tries it with every traits type.
 """
 import os
 import struct
@@ -172,6 +173,25 @@ EXPRESS_ROUTER_SEEDS = {
     "first_wins": router_seed([b"/:a", b"/x"], b"/x#frag"),
 }
 
+QUERY_STRING_SEEDS = {
+    "simple": b"a=1&b=x%20y",
+    "plus": b"q=a+b&r=%2B",
+    "semicolons": b"a=1;b=2",
+    "tag": b"web-beacon",
+    "tag_escaped": b"%7Etag",
+    "empty_value": b"a=&b=",
+    "empty_name": b"=v",
+    "empty_items": b"a=1&&b=2&",
+    "name_only": b"a&b=2",
+    "equals_in_value": b"a=b=c",
+    "javascript": b"f=(x)!*'",
+    "bad_escape": b"a=%zz",
+    "short_escape": b"a=%4",
+    "raw_space": b"a=b c",
+    "utf8": b"name=%D0%BF%D1%80%D0%B8",
+    "path_like": b"/%7Euser/%2F%41/%%41",
+}
+
 
 def write(directory, seeds):
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", directory)
@@ -188,3 +208,4 @@ if __name__ == "__main__":
     write("request_parser", REQUEST_PARSER_SEEDS)
     write("ws_handshake", WS_HANDSHAKE_SEEDS)
     write("express_router", EXPRESS_ROUTER_SEEDS)
+    write("query_string", QUERY_STRING_SEEDS)
