@@ -333,9 +333,12 @@ inline std::size_t read_pattern( string_view_t route, std::size_t open, std::str
         }
 
         const std::string prefix = impl::escape_string( token.prefix );
-        // A repeated parameter captures all its repetitions, separators included.
+        // A repeated parameter captures all its repetitions, with the delimiter (the prefix,
+        // or options_t::delimiter()) between them: with nothing between them, "(?:P)(?:(?:P))*"
+        // backtracks exponentially on a path that almost matches.
         const std::string capture = token.repeat
-            ? "(?:" + token.pattern + ")(?:" + prefix + "(?:" + token.pattern + "))*"
+            ? "(?:" + token.pattern + ")(?:" + impl::escape_string( token.delimiter ) + "(?:" +
+                    token.pattern + "))*"
             : token.pattern;
         if( !token.optional )
             re += prefix + "(" + capture + ")";
