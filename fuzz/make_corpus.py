@@ -117,6 +117,11 @@ REQUEST_PARSER_SEEDS = {
     "space_before_colon": http_seed(b"GET / HTTP/1.1\r\nHost : h\r\n\r\n"),
     "methods": http_seed(b"DELETE /d HTTP/1.1\r\n\r\nOPTIONS * HTTP/1.1\r\n\r\n"
                          b"HEAD / HTTP/1.1\r\n\r\nCONNECT h:443 HTTP/1.1\r\n\r\n"),
+    # Found by the fuzzer: a field name over its limit and malformed got 431 or 400 by split.
+    "limit_and_malformed_name": http_seed(b"GET / HTTP/1.1\r\nA-Very-Long-Field-Nam\x9b\xc7 v\r\n\r\n",
+                                          name=10, reads=(3,)),
+    # Found by the fuzzer: an empty field name was let through.
+    "empty_field_name": http_seed(b"GET / HTTP/1.1\r\nA: b\r\n: x\r\n\r\n"),
 }
 
 
@@ -171,6 +176,10 @@ EXPRESS_ROUTER_SEEDS = {
     "bad_routes": router_seed([b"/a/(", b"/b/)", b"/c/:x()", b"/d/:x((y))"], b"/d/y"),
     "noncapturing": router_seed([b"/n/:x((?:a|b)c)"], b"/n/bc"),
     "first_wins": router_seed([b"/:a", b"/x"], b"/x#frag"),
+    # Found by the fuzzer: a pattern starting with '?' shifted the parameters' groups.
+    "pattern_starts_with_question": router_seed([b"/:a(?:x)/:b", b"/(?=x)x"], b"/x/z"),
+    # Found by the fuzzer: repetitions without a prefix backtracked exponentially.
+    "repeat_without_prefix": router_seed([b":path+", b"/x-:p*"], b"/x-" + b"a" * 30 + b"//"),
 }
 
 QUERY_STRING_SEEDS = {
