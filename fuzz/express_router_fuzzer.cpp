@@ -4,9 +4,10 @@
 // Input layout: an options byte (bit 0 sensitive, bit 1 strict, bit 2 not ending, bits 4-7:
 // route i takes POST instead of GET), then lines: up to four routes and, last, the request
 // target of a GET request. Inside a route's own regex patterns "(...)" the fuzzer drops
-// quantifiers and alternation ('*', '+', '{', '|', and '?' but in "(?"): routes are written by
-// the application, and std::regex backtracks exponentially on patterns such as "(a|a)*", which
-// is no finding about this code.
+// quantifiers, alternation and back-references ('*', '+', '{', '|', '?' but in "(?", "\1"):
+// routes are written by the application, and std::regex backtracks exponentially on patterns
+// such as "(a|a)*", which is no finding about this code. It also keeps two parameters a route
+// (see max_params).
 //
 // Checks:
 //   - a route is accepted or refused (exception_t, nothing else) alike by make_route_regex()
@@ -37,18 +38,71 @@ namespace p2r = restinio::path2regex;
 
 constexpr std::size_t max_routes = 4;
 
+// Routes keep at most two parameters: with more, a path that almost matches makes std::regex
+// backtrack polynomially in the path's length ("/:a:b:c:d:e", "/:a-:b-:c-:d": the class of
+// path-to-regexp's CVE-2024-45296), a known limit of this router that each run would only
+// find again.
+constexpr std::size_t max_params = 2;
+
+bool
+is_name_char( char c )
+{
+    return ( 'a' <= c && c <= 'z' ) || ( 'A' <= c && c <= 'Z' ) || ( '0' <= c && c <= '9' ) || '_' == c;
+}
+
+// The index just past the group that opens at `open`, escapes skipped.
+std::size_t
+past_group( std::string_view route, std::size_t open )
+{
+    std::size_t depth = 0;
+    for( std::size_t i = open; i < route.size(); ++i )
+    {
+        if( '\\' == route[ i ] )
+            ++i;
+        else if( '(' == route[ i ] )
+            ++depth;
+        else if( ')' == route[ i ] && 0 == --depth )
+            return i + 1;
+    }
+    return route.size();
+}
+
 std::string
 tame_route( std::string_view route )
 {
     std::string out;
     std::size_t depth = 0;
+    std::size_t params = 0;
+    bool after_name = false;    // just after a parameter's name: a '(' is its pattern
     for( std::size_t i = 0; i < route.size(); ++i )
     {
         const char c = route[ i ];
+        const bool name_char = is_name_char( c );
+        if( !name_char )
+            after_name = after_name && '(' == c;
         if( '\\' == c && i + 1 < route.size() )
         {
+            // A back-reference: a long one overflows inside libstdc++'s regex compiler.
+            if( 0 != depth && '0' <= route[ i + 1 ] && route[ i + 1 ] <= '9' )
+            {
+                ++i;
+                continue;
+            }
             out += c;
             out += route[ ++i ];
+            continue;
+        }
+        if( 0 == depth && ':' == c && i + 1 < route.size() && is_name_char( route[ i + 1 ] ) )
+        {
+            after_name = params != max_params;
+            out += after_name ? ':' : '_';
+            params += after_name ? 1 : 0;
+            continue;
+        }
+        if( 0 == depth && '(' == c && !after_name && params++ == max_params )
+        {
+            --params;
+            i = past_group( route, i ) - 1;
             continue;
         }
         if( '(' == c )
