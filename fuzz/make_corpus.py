@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the fuzz targets: corpus/ws_receiver/ and corpus/utf8/.
+"""Writes the seed corpora of the fuzz targets, one directory of corpus/ per target.
 
 A ws_receiver seed is: a limit byte (0 = default max_message_size), a count of chunk-size bytes,
 those bytes, then client frames (masked with 11 22 33 44 unless a case says otherwise).
 A utf8 seed is: a byte choosing where the text is cut in two, then the text.
+A request_parser seed is: five limit bytes (URL, field name, field value, field count, body;
+0x80 and up = unlimited), a count of read-size bytes, those bytes, then the wire.
+A ws_handshake seed is HTTP request bytes.
+An express_router seed is an options byte (1 sensitive, 2 strict, 4 not ending, 0x10 << i: route
+i takes POST), then up to four route lines and the request target.
+A query_string seed is a query string (or path); the target tries it with every traits type.
 """
 import os
 import struct
@@ -64,6 +70,137 @@ UTF8_SEEDS = {
     "truncated": b"\x09" + b"0123456789abcdef\xE2\x82",
 }
 
+UNLIMITED = 0xFF
+
+
+def http_seed(wire, url=UNLIMITED, name=UNLIMITED, value=UNLIMITED, count=UNLIMITED, body=UNLIMITED,
+              reads=()):
+    return bytes([url, name, value, count, body, len(reads)]) + bytes(reads) + wire
+
+
+GET = b"GET /a/b?x=1&y=%20#f HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n\r\n"
+POST = b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+CHUNKED = (b"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+           b"3\r\nabc\r\n10;ext=1\r\n0123456789abcdef\r\n0\r\nX-Sum: 19\r\n\r\n")
+UPGRADE = (b"GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+
+REQUEST_PARSER_SEEDS = {
+    "get": http_seed(GET),
+    "get_byte_by_byte": http_seed(GET, reads=(0,)),
+    "post": http_seed(POST, reads=(20, 3)),
+    "chunked": http_seed(CHUNKED, reads=(7, 1, 30)),
+    "pipelined": http_seed(GET + POST + CHUNKED + GET, reads=(50, 11)),
+    "pipelined_after_close": http_seed(b"GET /1 HTTP/1.1\r\nConnection: close\r\n\r\n" + GET),
+    "http10_keep_alive": http_seed(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n" + GET),
+    "expect_continue": http_seed(b"PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n"
+                                 b"Content-Length: 3\r\n\r\nabc", reads=(40,)),
+    "upgrade_with_frame": http_seed(UPGRADE + b"\x81\x85\x11\x22\x33\x44hello" + GET, reads=(100,)),
+    "url_limit": http_seed(GET + b"GET /" + b"x" * 40 + b" HTTP/1.1\r\n\r\n", url=20),
+    "name_limit": http_seed(b"GET / HTTP/1.1\r\nA-Very-Long-Field-Name: v\r\n\r\n", name=10, reads=(3,)),
+    "value_limit": http_seed(b"GET / HTTP/1.1\r\nX: " + b"v" * 30 + b"\r\n\r\n", value=16),
+    "count_limit": http_seed(b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", count=2),
+    "trailer_count_limit": http_seed(CHUNKED, count=2),
+    "body_limit_length": http_seed(POST, body=4),
+    "body_limit_chunks": http_seed(CHUNKED, body=10, reads=(9,)),
+    "all_limits_met": http_seed(GET + POST, url=16, name=14, value=10, count=2, body=5),
+    "http2_preface": http_seed(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+    "http09": http_seed(b"GET /\r\n"),
+    "lf_only": http_seed(b"GET / HTTP/1.1\nHost: h\n\n"),
+    "length_and_chunked": http_seed(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n"
+                                    b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    "duplicate_length": http_seed(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+    "bad_chunk_size": http_seed(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+    "huge_chunk_size": http_seed(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 b"ffffffffffffffff\r\nab", body=0x7F),
+    "obs_fold": http_seed(b"GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n"),
+    "space_before_colon": http_seed(b"GET / HTTP/1.1\r\nHost : h\r\n\r\n"),
+    "methods": http_seed(b"DELETE /d HTTP/1.1\r\n\r\nOPTIONS * HTTP/1.1\r\n\r\n"
+                         b"HEAD / HTTP/1.1\r\n\r\nCONNECT h:443 HTTP/1.1\r\n\r\n"),
+    # Found by the fuzzer: a field name over its limit and malformed got 431 or 400 by split.
+    "limit_and_malformed_name": http_seed(b"GET / HTTP/1.1\r\nA-Very-Long-Field-Nam\x9b\xc7 v\r\n\r\n",
+                                          name=10, reads=(3,)),
+    # Found by the fuzzer: an empty field name was let through.
+    "empty_field_name": http_seed(b"GET / HTTP/1.1\r\nA: b\r\n: x\r\n\r\n"),
+}
+
+
+def upgrade_request(method=b"GET", version=b"1.1", upgrade=b"websocket", key=b"dGhlIHNhbXBsZSBub25jZQ==",
+                    ws_version=b"13", extra=b""):
+    fields = [(b"Host", b"h"), (b"Connection", b"Upgrade")]
+    for name, value in ((b"Upgrade", upgrade), (b"Sec-WebSocket-Key", key), (b"Sec-WebSocket-Version", ws_version)):
+        if value is not None:
+            fields.append((name, value))
+    return (method + b" /chat HTTP/" + version + b"\r\n" + b"".join(n + b": " + v + b"\r\n" for n, v in fields)
+            + extra + b"\r\n")
+
+
+WS_HANDSHAKE_SEEDS = {
+    "rfc_example": upgrade_request(),
+    "with_protocol": upgrade_request(extra=b"Sec-WebSocket-Protocol: chat, superchat\r\n"),
+    "upgrade_list": upgrade_request(upgrade=b"h2c, WebSocket ,foo"),
+    "key_with_spaces": upgrade_request(key=b"  x3JJHMbDL1EzLkh9GBhXDw==\t"),
+    "post": upgrade_request(method=b"POST"),
+    "http10": upgrade_request(version=b"1.0"),
+    "no_upgrade": upgrade_request(upgrade=None),
+    "upgrade_h2c": upgrade_request(upgrade=b"h2c"),
+    "no_key": upgrade_request(key=None),
+    "short_key": upgrade_request(key=b"dGhlIHNhbXBsZQ=="),
+    "key_not_base64": upgrade_request(key=b"dGhlIHNhbXBsZSBub25jZ*=="),
+    "key_one_pad": upgrade_request(key=b"dGhlIHNhbXBsZSBub25jZQ0="),
+    "version_8": upgrade_request(ws_version=b"8"),
+    "no_version": upgrade_request(ws_version=None),
+    "two_keys": upgrade_request(extra=b"Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n"),
+    "plain_get_then_upgrade": b"GET / HTTP/1.1\r\nHost: h\r\n\r\n" + upgrade_request(),
+}
+
+
+def router_seed(routes, target, flags=0):
+    return bytes([flags]) + b"".join(r + b"\n" for r in routes) + target
+
+
+EXPRESS_ROUTER_SEEDS = {
+    "named": router_seed([b"/users/:id", b"/users/:id/posts/:post"], b"/users/42/posts/7?x=1"),
+    "pattern": router_seed([b"/chat/:id(\\d+)", b"/chat/:name"], b"/chat/123"),
+    "pattern_no_match": router_seed([b"/chat/:id(\\d+)", b"/chat/:name"], b"/chat/abc"),
+    "optional": router_seed([b"/files/:dir/:name?"], b"/files/a/"),
+    "repeat": router_seed([b"/a/:path+", b"/b/:path*"], b"/b/x/y/z"),
+    "unnamed": router_seed([b"/(\\d+)/:x/(.+)"], b"/12/ab/c/d"),
+    "partial": router_seed([b"/:file.:ext", b"/:a-:b"], b"/archive.tar.gz"),
+    "escaped": router_seed([b"/a\\:b/\\(c\\)"], b"/a:b/(c)"),
+    "percent": router_seed([b"/~user/:name"], b"/%7Euser/%41%2F%zz"),
+    "sensitive": router_seed([b"/Chat"], b"/chat", flags=1),
+    "strict": router_seed([b"/chat/"], b"/chat", flags=2),
+    "not_ending": router_seed([b"/api"], b"/api/v1/x", flags=4),
+    "post_route": router_seed([b"/x", b"/x"], b"/x", flags=0x10),
+    "bad_routes": router_seed([b"/a/(", b"/b/)", b"/c/:x()", b"/d/:x((y))"], b"/d/y"),
+    "noncapturing": router_seed([b"/n/:x((?:a|b)c)"], b"/n/bc"),
+    "first_wins": router_seed([b"/:a", b"/x"], b"/x#frag"),
+    # Found by the fuzzer: a pattern starting with '?' shifted the parameters' groups.
+    "pattern_starts_with_question": router_seed([b"/:a(?:x)/:b", b"/(?=x)x"], b"/x/z"),
+    # Found by the fuzzer: repetitions without a prefix backtracked exponentially.
+    "repeat_without_prefix": router_seed([b":path+", b"/x-:p*"], b"/x-" + b"a" * 30 + b"//"),
+}
+
+QUERY_STRING_SEEDS = {
+    "simple": b"a=1&b=x%20y",
+    "plus": b"q=a+b&r=%2B",
+    "semicolons": b"a=1;b=2",
+    "tag": b"web-beacon",
+    "tag_escaped": b"%7Etag",
+    "empty_value": b"a=&b=",
+    "empty_name": b"=v",
+    "empty_items": b"a=1&&b=2&",
+    "name_only": b"a&b=2",
+    "equals_in_value": b"a=b=c",
+    "javascript": b"f=(x)!*'",
+    "bad_escape": b"a=%zz",
+    "short_escape": b"a=%4",
+    "raw_space": b"a=b c",
+    "utf8": b"name=%D0%BF%D1%80%D0%B8",
+    "path_like": b"/%7Euser/%2F%41/%%41",
+}
+
 
 def write(directory, seeds):
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", directory)
@@ -77,3 +214,7 @@ def write(directory, seeds):
 if __name__ == "__main__":
     write("ws_receiver", SEEDS)
     write("utf8", UTF8_SEEDS)
+    write("request_parser", REQUEST_PARSER_SEEDS)
+    write("ws_handshake", WS_HANDSHAKE_SEEDS)
+    write("express_router", EXPRESS_ROUTER_SEEDS)
+    write("query_string", QUERY_STRING_SEEDS)

@@ -9,11 +9,11 @@
 // through consume() or straight into the payload string (payload_space() / commit_payload()).
 #include <restinio/websocket/impl/receiver.hpp>
 
+#include "fuzz_support.hpp"
 #include "utf8_reference.hpp"
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <utility>
 #include <string>
 #include <vector>
@@ -23,13 +23,6 @@ namespace rwi = restinio::websocket::basic::impl;
 
 namespace
 {
-
-void
-require( bool condition )
-{
-    if( !condition )
-        std::abort();
-}
 
 bool
 is_valid_utf8( const std::string & s )
@@ -75,23 +68,23 @@ struct checking_sink_t
     void
     on_frame( rws::final_frame_flag_t final_flag, rws::opcode_t opcode, std::string && payload )
     {
-        require( !closed );
-        require( rws::is_valid_opcode( opcode ) );
+        FUZZ_REQUIRE( !closed );
+        FUZZ_REQUIRE( rws::is_valid_opcode( opcode ) );
         const bool is_final = rws::final_frame == final_flag;
 
         if( rwi::is_control_frame( opcode ) )
         {
-            require( is_final );
-            require( payload.size() <= 125 );
+            FUZZ_REQUIRE( is_final );
+            FUZZ_REQUIRE( payload.size() <= 125 );
             if( rws::opcode_t::connection_close_frame == opcode )
             {
-                require( payload.size() != 1 );
+                FUZZ_REQUIRE( payload.size() != 1 );
                 if( payload.size() >= 2 )
                 {
                     const auto code = static_cast< unsigned >( rws::status_code_from_bin( payload ) );
-                    require( ( code >= 1000 && code <= 1011 && code != 1004 && code != 1005 &&
+                    FUZZ_REQUIRE( ( code >= 1000 && code <= 1011 && code != 1004 && code != 1005 &&
                             code != 1006 ) || ( code >= 3000 && code <= 4999 ) );
-                    require( is_valid_utf8( payload.substr( 2 ) ) );
+                    FUZZ_REQUIRE( is_valid_utf8( payload.substr( 2 ) ) );
                 }
                 closed = true;
             }
@@ -99,7 +92,7 @@ struct checking_sink_t
         else
         {
             const bool is_continuation = rws::opcode_t::continuation_frame == opcode;
-            require( is_continuation == message_open );
+            FUZZ_REQUIRE( is_continuation == message_open );
             if( !is_continuation )
             {
                 message_is_text = rws::opcode_t::text_frame == opcode;
@@ -107,11 +100,11 @@ struct checking_sink_t
                 message_size = 0;
             }
             message_size += payload.size();
-            require( message_size <= max_message_size );
+            FUZZ_REQUIRE( message_size <= max_message_size );
             if( message_is_text )
             {
                 text_so_far += payload;
-                require( is_final ? is_valid_utf8( text_so_far ) : is_valid_utf8_prefix( text_so_far ) );
+                FUZZ_REQUIRE( is_final ? is_valid_utf8( text_so_far ) : is_valid_utf8_prefix( text_so_far ) );
             }
             message_open = !is_final;
         }
@@ -157,7 +150,7 @@ LLVMFuzzerTestOneInput( const std::uint8_t * data, std::size_t size )
                 : std::pair< std::uint8_t *, std::size_t >{ nullptr, 0 };
         if( space )
         {
-            require( room <= n );
+            FUZZ_REQUIRE( room <= n );
             std::copy( wire + offset, wire + offset + room, space );
             offset += room;
             chunked_error = chunked.commit_payload( room, chunked_sink );
@@ -177,18 +170,18 @@ LLVMFuzzerTestOneInput( const std::uint8_t * data, std::size_t size )
     {
         const std::size_t delivered = chunked_sink.frames.size();
         std::vector< std::uint8_t > more{ 0x81, 0x80, 0, 0, 0, 0 };
-        require( chunked.consume( more.data(), more.size(), chunked_sink ) == chunked_error );
-        require( chunked_sink.frames.size() == delivered );
+        FUZZ_REQUIRE( chunked.consume( more.data(), more.size(), chunked_sink ) == chunked_error );
+        FUZZ_REQUIRE( chunked_sink.frames.size() == delivered );
     }
-    require( chunked.close_received() == chunked_sink.closed );
+    FUZZ_REQUIRE( chunked.close_received() == chunked_sink.closed );
 
     // Run 2: the same wire in one piece must give the same result.
     rwi::receiver_t whole{ max_message_size };
     checking_sink_t whole_sink{ max_message_size };
     std::vector< std::uint8_t > copy( wire, wire + wire_size );
     const rwi::frame_error_t whole_error = whole.consume( copy.data(), copy.size(), whole_sink );
-    require( whole_error == chunked_error );
-    require( whole_sink.frames == chunked_sink.frames );
+    FUZZ_REQUIRE( whole_error == chunked_error );
+    FUZZ_REQUIRE( whole_sink.frames == chunked_sink.frames );
 
     return 0;
 }

@@ -2,8 +2,10 @@
 //
 // It stops after each request (so pipelined requests are handled one at a time and the bytes
 // after an upgrade request stay with the caller, for the WebSocket), enforces the incoming
-// message limits as the bytes arrive, and reports a bad request as the HTTP status to answer it
-// with. No I/O: the connection feeds it, the unit tests feed it byte by byte.
+// message limits as the bytes arrive (keeping no byte over a limit; a URL, field name or value
+// over one is answered when it ends, so the status does not depend on how reads split it), and
+// reports a bad request as the HTTP status to answer it with. No I/O: the connection feeds it,
+// the unit tests feed it byte by byte.
 #pragma once
 
 #include <restinio/http_headers.hpp>
@@ -65,7 +67,9 @@ public:
         llhttp_settings_init( &m_settings );
         m_settings.on_message_begin = &request_parser_t::on_message_begin;
         m_settings.on_url = &request_parser_t::on_url;
+        m_settings.on_url_complete = &request_parser_t::on_element_complete;
         m_settings.on_header_field = &request_parser_t::on_header_field;
+        m_settings.on_header_field_complete = &request_parser_t::on_header_field_complete;
         m_settings.on_header_value = &request_parser_t::on_header_value;
         m_settings.on_header_value_complete = &request_parser_t::on_header_value_complete;
         m_settings.on_headers_complete = &request_parser_t::on_headers_complete;
@@ -170,6 +174,26 @@ private:
         return m_header_section_size <= max_header_section_size;
     }
 
+    // Whether `length` more bytes of the element being read (URL, field name or value), now
+    // `size` bytes, stay within `limit` and the header section cap. If not, the element's
+    // bytes are no longer kept and `status` is answered when it ends: llhttp hands over an
+    // element in pieces when reads split it but rejects a malformed one before handing it over
+    // whole, so failing on a piece would answer 414/431 or 400 depending on the reads.
+    bool element_may_grow( std::size_t size, std::size_t length, std::size_t limit, std::uint16_t status ) noexcept
+    {
+        if( 0 == m_element_status && size + length > limit )
+            m_element_status = status;
+        else if( 0 == m_element_status && !trailer_grows( length ) )
+            m_element_status = 431;
+        return 0 == m_element_status;
+    }
+
+    static int on_element_complete( llhttp_t * p ) noexcept
+    {
+        auto & s = self( p );
+        return 0 == s.m_element_status ? 0 : s.fail( s.m_element_status );
+    }
+
     static int on_message_begin( llhttp_t * p ) noexcept
     {
         auto & s = self( p );
@@ -190,8 +214,9 @@ private:
     static int on_url( llhttp_t * p, const char * at, std::size_t length ) noexcept
     {
         auto & s = self( p );
-        if( s.m_request.m_header.request_target().size() + length > s.m_limits.max_url_size() )
-            return s.fail( 414 );
+        if( !s.element_may_grow( s.m_request.m_header.request_target().size(), length,
+                s.m_limits.max_url_size(), 414 ) )
+            return 0;
         try { s.m_request.m_header.append_request_target( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
         return 0;
@@ -200,20 +225,27 @@ private:
     static int on_header_field( llhttp_t * p, const char * at, std::size_t length ) noexcept
     {
         auto & s = self( p );
-        if( s.m_field_name.size() + length > s.m_limits.max_field_name_size()
-            || !s.trailer_grows( length ) )
-            return s.fail( 431 );
+        if( !s.element_may_grow( s.m_field_name.size(), length, s.m_limits.max_field_name_size(), 431 ) )
+            return 0;
         try { s.m_field_name.append( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
         return 0;
     }
 
+    static int on_header_field_complete( llhttp_t * p ) noexcept
+    {
+        if( const int r = on_element_complete( p ); 0 != r )
+            return r;
+        // RFC 9110 5.1: a field name is a token, so never empty; llhttp 8 lets ": x" through.
+        auto & s = self( p );
+        return s.m_field_name.empty() ? s.fail( 400 ) : 0;
+    }
+
     static int on_header_value( llhttp_t * p, const char * at, std::size_t length ) noexcept
     {
         auto & s = self( p );
-        if( s.m_field_value.size() + length > s.m_limits.max_field_value_size()
-            || !s.trailer_grows( length ) )
-            return s.fail( 431 );
+        if( !s.element_may_grow( s.m_field_value.size(), length, s.m_limits.max_field_value_size(), 431 ) )
+            return 0;
         try { s.m_field_value.append( at, length ); }
         catch( ... ) { return s.fail( 500 ); }
         return 0;
@@ -222,6 +254,8 @@ private:
     static int on_header_value_complete( llhttp_t * p ) noexcept
     {
         auto & s = self( p );
+        if( const int r = on_element_complete( p ); 0 != r )
+            return r;
         if( ++s.m_field_count > s.m_limits.max_field_count()
             || !s.trailer_grows( min_field_line_overhead ) )
             return s.fail( 431 );
@@ -379,6 +413,7 @@ private:
     std::size_t m_host_count{ 0 };
     std::size_t m_header_section_size{ 0 };
     std::uint16_t m_error_status{ 0 };
+    std::uint16_t m_element_status{ 0 };    // what the element being read will be answered with
     bool m_headers_done{ false };
     bool m_request_complete{ false };
     bool m_continue_requested{ false };

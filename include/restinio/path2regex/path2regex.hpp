@@ -6,9 +6,9 @@
 // `?` `*` `+`, and `\x` to escape a character. The result is plain text plus keys, independent
 // of any regex engine; path2regex<Regex_Engine>() compiles it for one. Differences from
 // path-to-regexp: a parameter's pattern may contain non-capturing groups (`(?:a|b)`), which is
-// why parentheses are counted; an unbalanced `(` or `)`, an empty pattern and a capturing group
-// inside a pattern all throw exception_t when the route is added, rather than being taken
-// literally or failing at match time.
+// why parentheses are counted; an unbalanced `(` or `)`, an empty pattern, a pattern that starts
+// with `?` and a capturing group inside a pattern all throw exception_t when the route is added,
+// rather than being taken literally or failing at match time.
 #pragma once
 
 #include <restinio/exception.hpp>
@@ -202,6 +202,10 @@ inline std::size_t read_pattern( string_view_t route, std::size_t open, std::str
         throw_route_error( route, open, "unbalanced '('" );
     if( i == open + 1 )
         throw_route_error( route, open, "empty pattern '()'" );
+    // The pattern becomes the parameter's capture group: "?" first would make that group
+    // non-capturing or a look-around, and the next parameters would take the wrong groups.
+    if( route[ open + 1 ] == '?' )
+        throw_route_error( route, open, "a parameter's pattern cannot start with '?'" );
     pattern.assign( route.data() + open + 1, i - open - 1 );
     return i + 1;
 }
@@ -329,9 +333,12 @@ inline std::size_t read_pattern( string_view_t route, std::size_t open, std::str
         }
 
         const std::string prefix = impl::escape_string( token.prefix );
-        // A repeated parameter captures all its repetitions, separators included.
+        // A repeated parameter captures all its repetitions, with the delimiter (the prefix,
+        // or options_t::delimiter()) between them: with nothing between them, "(?:P)(?:(?:P))*"
+        // backtracks exponentially on a path that almost matches.
         const std::string capture = token.repeat
-            ? "(?:" + token.pattern + ")(?:" + prefix + "(?:" + token.pattern + "))*"
+            ? "(?:" + token.pattern + ")(?:" + impl::escape_string( token.delimiter ) + "(?:" +
+                    token.pattern + "))*"
             : token.pattern;
         if( !token.optional )
             re += prefix + "(" + capture + ")";
