@@ -219,6 +219,7 @@ ws_handle_t upgrade_with_response_head(
             restinio::impl::slab_allocator_t< ws_connection_t >{},
             http_connection->connection_id(),
             std::move( parts.m_socket ),
+            parts.m_remote_endpoint,
             std::move( parts.m_settings ),
             std::move( parts.m_lifetime_monitor ),
             std::move( parts.m_bytes_after_request ),

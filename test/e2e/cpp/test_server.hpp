@@ -2,6 +2,10 @@
 // threads asked for, a 100 ms timer and a 1 s limit on a closing handshake. The request
 // handler is the test's; handles given to keep() live until the server stops. A test can add
 // settings of its own (a connection-state listener, say) before the server starts.
+//
+// On a pool, a request handler can still be running when the server's cleanup has run (its
+// connection's messages went on on other threads): a handle it keeps then is dropped at once,
+// since one kept past the io_context would outlive the strand it was made with.
 #pragma once
 
 #include <restinio/core.hpp>
@@ -42,6 +46,7 @@ public:
                 } )
                 .cleanup_func( [ this ] {
                     std::lock_guard< std::mutex > lock{ m_lock };
+                    m_stopping = true;
                     m_kept.clear();
                 } );
         if( configure )
@@ -61,7 +66,8 @@ public:
     void keep( restinio::websocket::basic::ws_handle_t wsh )
     {
         std::lock_guard< std::mutex > lock{ m_lock };
-        m_kept.push_back( std::move( wsh ) );
+        if( !m_stopping )
+            m_kept.push_back( std::move( wsh ) );
     }
 
     // Closes the server, joins its threads and destroys its io_context (and with it every
@@ -73,6 +79,7 @@ private:
     std::uint16_t m_port{ 0 };
     std::mutex m_lock;
     std::vector< restinio::websocket::basic::ws_handle_t > m_kept;
+    bool m_stopping{ false };
     restinio::running_server_handle_t< Traits > m_server;
 };
 
