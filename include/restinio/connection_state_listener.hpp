@@ -1,5 +1,7 @@
 // Notices about a connection's life a user listener can receive: accepted, closed, upgraded.
-// Upgraded connections never get `closed_t`, as in RESTinio.
+// Every connection gets `accepted_t` and, once its TCP connection has ended, one `closed_t`; an
+// upgraded one gets `upgraded_to_websocket_t` in between. RESTinio never reports an upgraded
+// connection closed.
 #pragma once
 
 #include <restinio/common_types.hpp>

@@ -86,8 +86,9 @@ is_valid_opcode( opcode_t opcode )
 // status_code_t
 //
 
-// Close status codes (RFC 6455 7.4.1). The enum is open: any 16-bit value, such as an
-// application's 3000-4999 code, can be cast into it. 1004 is reserved and has no name.
+// Close status codes (RFC 6455 7.4.1, and 1012-1014 from IANA's WebSocket Close Code Number
+// Registry, which RESTinio lacks). The enum is open: any 16-bit value, such as an application's
+// 3000-4999 code, can be cast into it. 1004 is reserved and has no name.
 enum class status_code_t : std::uint16_t
 {
     normal_closure           = 1000,
@@ -100,7 +101,10 @@ enum class status_code_t : std::uint16_t
     policy_violation         = 1008,
     too_big_message          = 1009,
     more_extensions_expected = 1010,
-    unexpected_condition     = 1011
+    unexpected_condition     = 1011,
+    service_restart          = 1012,
+    try_again_later          = 1013,
+    bad_gateway              = 1014
 };
 
 // The code as the first two bytes of a close payload, in network byte order (RFC 6455 5.5.1).

@@ -168,14 +168,12 @@ ws_handle_t refuse_upgrade( generic_request_t< Extra_Data > & req, upgrade_refus
 template< typename Extra_Data >
 [[nodiscard]] upgrade_refusal_t check_upgrade_request( const generic_request_t< Extra_Data > & req ) noexcept
 {
-    const auto & h = req.header();
-    if( http_connection_header_t::upgrade != h.connection() )
-        return upgrade_refusal_t::upgrade_not_websocket;
-    return impl::check_upgrade_request(
-            h.method().c_str(), h.http_major(), h.http_minor(),
-            h.opt_value_of( http_field_t::upgrade ),
-            h.opt_value_of( http_field_t::sec_websocket_key ),
-            h.opt_value_of( http_field_t::sec_websocket_version ) );
+    const auto refusal = impl::check_upgrade_request( req.header() );
+    // The parser stops at the end of a request's header only when it took it for an upgrade:
+    // after any other request, the bytes that follow were read as HTTP, not kept as frames.
+    if( upgrade_refusal_t::none == refusal && http_connection_header_t::upgrade != req.header().connection() )
+        return upgrade_refusal_t::connection_not_upgrade;
+    return refusal;
 }
 
 } // namespace impl
@@ -221,6 +219,7 @@ ws_handle_t upgrade_with_response_head(
             restinio::impl::slab_allocator_t< ws_connection_t >{},
             http_connection->connection_id(),
             std::move( parts.m_socket ),
+            parts.m_remote_endpoint,
             std::move( parts.m_settings ),
             std::move( parts.m_lifetime_monitor ),
             std::move( parts.m_bytes_after_request ),

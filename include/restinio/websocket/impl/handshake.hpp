@@ -1,13 +1,14 @@
 // The server's side of the opening handshake (RFC 6455 4.2): is this request a WebSocket
 // upgrade we can accept, and what goes into Sec-WebSocket-Accept.
 //
-// The check takes plain values (method, HTTP version, three optional field values) so it does
-// not depend on the HTTP request classes; the caller looks the fields up. Each reason to refuse
-// is its own enumerator mapped to one HTTP status: 400 for a malformed request, 426 with
-// `Sec-WebSocket-Version: 13` for a version we don't speak (RFC 6455 4.4). RESTinio checks none
-// of this and upgrades anything; we answer bad handshakes over HTTP instead.
+// The check reads a request header and nothing else (no connection, no I/O), so it holds on its
+// own whatever the HTTP layer let through. Each reason to refuse is its own enumerator mapped
+// to one HTTP status: 400 for a malformed request, 426 with `Sec-WebSocket-Version: 13` for a
+// version we don't speak (RFC 6455 4.4). RESTinio checks none of this and upgrades anything;
+// we answer bad handshakes over HTTP instead.
 #pragma once
 
+#include <restinio/http_headers.hpp>
 #include <restinio/string_view.hpp>
 #include <restinio/utils/base64.hpp>
 #include <restinio/utils/sha1.hpp>
@@ -96,47 +97,60 @@ make_upgrade_response_head(
 enum class upgrade_refusal_t : std::uint8_t
 {
     none,                       // acceptable: answer 101
-    not_get_or_not_http11,      // 4.2.1 item 1: "An HTTP/1.1 or higher GET request"
+    not_get,                    // 4.2.1 item 1: "An HTTP/1.1 or higher GET request"
+    not_http11_or_higher,       // 4.2.1 item 1
+    missing_or_repeated_host,   // 4.2.1 item 2, and RFC 7230 5.4: exactly one Host field
     upgrade_not_websocket,      // 4.2.1 item 3: Upgrade must list "websocket"
+    connection_not_upgrade,     // 4.2.1 item 4: Connection must list "Upgrade"
     missing_or_bad_key,         // 4.2.1 item 5: base64 of 16 bytes
+    repeated_key,               // 11.3.1: Sec-WebSocket-Key at most once in a request
+    repeated_version,           // 11.3.5: Sec-WebSocket-Version at most once in a request
     unsupported_version         // 4.2.1 item 6 and 4.4: Sec-WebSocket-Version must be 13
 };
 
 namespace handshake_details
 {
 
+// A comma-separated list (RFC 7230 7) has `token` as one of its elements; tokens compare
+// without regard to case (RFC 6455 4.2.1 items 3 and 4).
 [[nodiscard]] constexpr bool
-equals_ignoring_ascii_case( string_view_t a, string_view_t b ) noexcept
+lists_token( string_view_t list, string_view_t token ) noexcept
 {
-    if( a.size() != b.size() )
-        return false;
-    for( std::size_t i = 0; i != a.size(); ++i )
+    while( !list.empty() )
     {
-        const auto lower = []( char c ) constexpr noexcept {
-            return 'A' <= c && c <= 'Z' ? static_cast< char >( c - 'A' + 'a' ) : c;
-        };
-        if( lower( a[ i ] ) != lower( b[ i ] ) )
-            return false;
-    }
-    return true;
-}
-
-// Upgrade is a comma-separated list of protocols (RFC 7230 6.7); token names compare without
-// regard to case.
-[[nodiscard]] constexpr bool
-lists_websocket( string_view_t upgrade_field ) noexcept
-{
-    while( !upgrade_field.empty() )
-    {
-        const std::size_t comma = upgrade_field.find( ',' );
-        const string_view_t element = trim_ows( upgrade_field.substr( 0u, comma ) );
-        if( equals_ignoring_ascii_case( element, "websocket" ) )
+        const std::size_t comma = list.find( ',' );
+        if( restinio::impl::equal_ignoring_ascii_case( trim_ows( list.substr( 0u, comma ) ), token ) )
             return true;
         if( string_view_t::npos == comma )
             break;
-        upgrade_field.remove_prefix( comma + 1u );
+        list.remove_prefix( comma + 1u );
     }
     return false;
+}
+
+// A list-valued field may come in several lines, which mean the same as one line with the
+// values joined by commas (RFC 7230 3.2.2).
+template< typename Field >
+[[nodiscard]] bool
+any_field_lists_token( const http_request_header_t & h, Field field, string_view_t token ) noexcept
+{
+    bool found = false;
+    h.for_each_value_of( field, [ & ]( string_view_t value ) noexcept {
+        found = lists_token( value, token );
+        return found ? http_header_fields_t::stop_enumeration() : http_header_fields_t::continue_enumeration();
+    } );
+    return found;
+}
+
+[[nodiscard]] inline std::size_t
+count_of( const http_request_header_t & h, http_field_t field ) noexcept
+{
+    std::size_t count = 0;
+    h.for_each_value_of( field, [ & ]( string_view_t ) noexcept {
+        ++count;
+        return http_header_fields_t::continue_enumeration();
+    } );
+    return count;
 }
 
 // RFC 6455 4.2.1 item 5: the key "when decoded, is 16 bytes in length": 22 base64 digits and
@@ -153,32 +167,43 @@ is_valid_key( string_view_t key ) noexcept
 
 } /* namespace handshake_details */
 
-// Checks, in this order: method and HTTP version, Upgrade, Sec-WebSocket-Key,
-// Sec-WebSocket-Version. An absent field is std::nullopt. A missing version gets 426 like a
-// wrong one, since the answer tells the client which version to use. The Connection field's
-// "Upgrade" token is the HTTP layer's to check: it is what marks the request as an upgrade.
+// Checks, in this order: method, HTTP version, Host, Upgrade, Connection, Sec-WebSocket-Key,
+// a repeated Sec-WebSocket-Version, and last the version's value, so that 426 (which tells the
+// client to retry with version 13) is only answered to a request that would be accepted with
+// it. A missing version gets 426 like a wrong one. Every rule holds on its own, whatever the
+// HTTP layer has checked before. A body is no reason to refuse: RFC 6455 says nothing of one,
+// and HTTP's framing says where it ends and the frames begin (RFC 7230 6.7: the protocol
+// switches after the whole request), which is where the parser stops.
 [[nodiscard]] inline upgrade_refusal_t
-check_upgrade_request(
-    string_view_t method,
-    int http_major,
-    int http_minor,
-    std::optional< string_view_t > upgrade_field,
-    std::optional< string_view_t > sec_websocket_key,
-    std::optional< string_view_t > sec_websocket_version ) noexcept
+check_upgrade_request( const http_request_header_t & h ) noexcept
 {
-    // Methods are case-sensitive (RFC 7231 4.1).
-    const bool http_1_1_or_higher = http_major > 1 || ( 1 == http_major && http_minor >= 1 );
-    if( "GET" != method || !http_1_1_or_higher )
-        return upgrade_refusal_t::not_get_or_not_http11;
+    using namespace handshake_details;
 
-    if( !upgrade_field || !handshake_details::lists_websocket( *upgrade_field ) )
+    if( http_method_get() != h.method() )
+        return upgrade_refusal_t::not_get;
+    if( h.http_major() < 1 || ( 1 == h.http_major() && h.http_minor() < 1 ) )
+        return upgrade_refusal_t::not_http11_or_higher;
+
+    const auto host = h.opt_value_of( http_field_t::host );
+    if( !host || trim_ows( *host ).empty() || 1u != count_of( h, http_field_t::host ) )
+        return upgrade_refusal_t::missing_or_repeated_host;
+
+    if( !any_field_lists_token( h, http_field_t::upgrade, "websocket" ) )
         return upgrade_refusal_t::upgrade_not_websocket;
+    if( !any_field_lists_token( h, string_view_t{ "Connection" }, "upgrade" ) )
+        return upgrade_refusal_t::connection_not_upgrade;
 
-    if( !sec_websocket_key || !handshake_details::is_valid_key( *sec_websocket_key ) )
+    const auto key = h.opt_value_of( http_field_t::sec_websocket_key );
+    if( !key || !is_valid_key( *key ) )
         return upgrade_refusal_t::missing_or_bad_key;
+    if( 1u != count_of( h, http_field_t::sec_websocket_key ) )
+        return upgrade_refusal_t::repeated_key;
 
-    if( !sec_websocket_version ||
-            supported_websocket_version != trim_ows( *sec_websocket_version ) )
+    if( count_of( h, http_field_t::sec_websocket_version ) > 1u )
+        return upgrade_refusal_t::repeated_version;
+
+    const auto version = h.opt_value_of( http_field_t::sec_websocket_version );
+    if( !version || supported_websocket_version != trim_ows( *version ) )
         return upgrade_refusal_t::unsupported_version;
 
     return upgrade_refusal_t::none;
@@ -193,9 +218,14 @@ http_status_for( upgrade_refusal_t refusal ) noexcept
     {
     case upgrade_refusal_t::none:
         return 101u;
-    case upgrade_refusal_t::not_get_or_not_http11:
+    case upgrade_refusal_t::not_get:
+    case upgrade_refusal_t::not_http11_or_higher:
+    case upgrade_refusal_t::missing_or_repeated_host:
     case upgrade_refusal_t::upgrade_not_websocket:
+    case upgrade_refusal_t::connection_not_upgrade:
     case upgrade_refusal_t::missing_or_bad_key:
+    case upgrade_refusal_t::repeated_key:
+    case upgrade_refusal_t::repeated_version:
         return 400u;
     case upgrade_refusal_t::unsupported_version:
         return 426u;
@@ -211,12 +241,22 @@ upgrade_refusal_reason( upgrade_refusal_t refusal ) noexcept
     {
     case upgrade_refusal_t::none:
         return "acceptable WebSocket upgrade request";
-    case upgrade_refusal_t::not_get_or_not_http11:
-        return "a WebSocket upgrade must be an HTTP/1.1 GET request (RFC 6455 4.2.1)";
+    case upgrade_refusal_t::not_get:
+        return "a WebSocket upgrade must be a GET request (RFC 6455 4.2.1)";
+    case upgrade_refusal_t::not_http11_or_higher:
+        return "a WebSocket upgrade must be an HTTP/1.1 or higher request (RFC 6455 4.2.1)";
+    case upgrade_refusal_t::missing_or_repeated_host:
+        return "a WebSocket upgrade needs exactly one non-empty Host field (RFC 6455 4.2.1)";
     case upgrade_refusal_t::upgrade_not_websocket:
         return "the Upgrade field does not list websocket (RFC 6455 4.2.1)";
+    case upgrade_refusal_t::connection_not_upgrade:
+        return "the Connection field does not list Upgrade (RFC 6455 4.2.1)";
     case upgrade_refusal_t::missing_or_bad_key:
         return "Sec-WebSocket-Key is missing or is not base64 of 16 bytes (RFC 6455 4.2.1)";
+    case upgrade_refusal_t::repeated_key:
+        return "Sec-WebSocket-Key appears more than once (RFC 6455 11.3.1)";
+    case upgrade_refusal_t::repeated_version:
+        return "Sec-WebSocket-Version appears more than once (RFC 6455 11.3.5)";
     case upgrade_refusal_t::unsupported_version:
         return "unsupported Sec-WebSocket-Version: this server speaks version 13 (RFC 6455 4.4)";
     }

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace restinio
 {
@@ -47,11 +48,12 @@ public:
     using settings_handle_t = restinio::impl::connection_settings_handle_t< Traits >;
     using transport_t = restinio::impl::plain_transport_t< Traits, ws_connection_t >;
 
-    ws_connection_t( connection_id_t id, stream_socket_t socket, settings_handle_t settings,
-        restinio::impl::connection_lifetime_monitor_t lifetime_monitor,
+    ws_connection_t( connection_id_t id, stream_socket_t socket, endpoint_t remote_endpoint,
+        settings_handle_t settings, restinio::impl::connection_lifetime_monitor_t lifetime_monitor,
         std::string bytes_after_upgrade_request, WS_Message_Handler handler )
         : ws_connection_base_t{ id }
         , m_transport{ std::move( socket ) }
+        , m_remote_endpoint{ remote_endpoint }
         , m_settings{ std::move( settings ) }
         , m_lifetime_monitor{ std::move( lifetime_monitor ) }
         , m_receiver{ m_settings->m_websocket_max_message_size }
@@ -60,7 +62,12 @@ public:
         , m_user{ std::move( handler ) }
     {}
 
-    ~ws_connection_t() override { log().trace( "destroyed" ); }
+    ~ws_connection_t() override
+    {
+        // The server stopped with the socket still open: it closes with this object.
+        report_closed();
+        log().trace( "destroyed" );
+    }
 
     // The 101 response: the first bytes on the wire, before any frame.
     void send_upgrade_response( std::string response )
@@ -182,6 +189,7 @@ private:
         {
             // Nothing more can be done well: the socket goes, and whatever was queued with it.
             m_transport.close();
+            report_closed();
             (void)m_session.on( session_event_t::user_kill );
         }
     }
@@ -411,8 +419,27 @@ private:
     {
         log().trace( "close socket" );
         m_transport.close();
+        report_closed();
         m_queue.drop_queued( make_asio_compaible_error( asio_convertible_error_t::write_group_destroyed_passively ) );
         m_timer.cancel();
+    }
+
+    // The connection-state listener hears of the upgraded connection's end once: when its
+    // socket is closed, whether or not the user still holds a handle. Unlike RESTinio, which
+    // never reports an upgraded connection closed.
+    void report_closed() noexcept
+    {
+        if( std::exchange( m_closed_reported, true ) )
+            return;
+        try
+        {
+            m_settings->m_connection_state_notifier.notify(
+                    connection_id(), m_remote_endpoint, connection_state::closed_t{} );
+        }
+        catch( ... )
+        {
+            // A listener is to be noexcept; one that throws loses this notice, not the server.
+        }
     }
 
     static constexpr int max_reads_per_wakeup = 16;
@@ -424,6 +451,7 @@ private:
             std::chrono::steady_clock::time_point::max();
 
     transport_t m_transport;
+    const endpoint_t m_remote_endpoint;
     settings_handle_t m_settings;
     restinio::impl::connection_lifetime_monitor_t m_lifetime_monitor;
     restinio::impl::connection_timer_t< timer_guard_t > m_timer;
@@ -435,6 +463,7 @@ private:
     ws_session_t m_session;
 
     bool m_in_pass{ false };
+    bool m_closed_reported{ false };
     bool m_read_scheduled{ false };
     // The last read found the socket empty: the next wait needs no re-arming.
     bool m_drained{ false };
