@@ -93,6 +93,20 @@ def read_head_and_some_body(sock, body_bytes):
         data += chunk
 
 
+def held_descriptors(pid, test_dir):
+    """(all descriptors, sockets, files of `test_dir`) that process `pid` holds."""
+    fd_dir = f"/proc/{pid}/fd"
+    targets = []
+    for fd in os.listdir(fd_dir):
+        try:
+            targets.append(os.readlink(os.path.join(fd_dir, fd)))
+        except FileNotFoundError:
+            pass        # closed while we looked
+    sockets = sum(t.startswith("socket:") for t in targets)
+    files = sum(t.startswith(test_dir) for t in targets)
+    return len(targets), sockets, files
+
+
 class sendfile_server:
     """Mixin: one server per class over a directory of test files."""
     switches = ()
@@ -129,26 +143,12 @@ class sendfile_server:
             cls.dir.cleanup()
 
     @classmethod
-    def server_fds(cls):
-        """(all descriptors, sockets, files of the test directory) the server holds."""
-        fd_dir = f"/proc/{cls.server.proc.pid}/fd"
-        targets = []
-        for fd in os.listdir(fd_dir):
-            try:
-                targets.append(os.readlink(os.path.join(fd_dir, fd)))
-            except FileNotFoundError:
-                pass        # closed while we looked
-        sockets = sum(t.startswith("socket:") for t in targets)
-        files = sum(t.startswith(cls.dir.name) for t in targets)
-        return len(targets), sockets, files
-
-    @classmethod
     def wait_idle(cls, timeout=5.0):
         """Waits until the server holds only its listening socket and no test file; returns its
         descriptor count then."""
         deadline = time.monotonic() + timeout
         while True:
-            total, sockets, files = cls.server_fds()
+            total, sockets, files = held_descriptors(cls.server.proc.pid, cls.dir.name)
             if (sockets, files) == (1, 0):
                 return total
             if time.monotonic() > deadline:
@@ -162,6 +162,14 @@ class sendfile_server:
             s.sendall(request("/hello"))
             r = read_response(s)
         self.assertEqual((r.status, r.body), (200, HELLO))
+
+    def make_file(self, name, data):
+        """A file for this test only, removed after it."""
+        path = os.path.join(self.dir.name, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        self.addCleanup(os.unlink, path)
+        return path
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -295,56 +303,57 @@ class sendfile_server:
         # The client's small window holds the server back (at most its send buffer, 4 MiB, and
         # one chunk ahead) while the file is cut from 16 MiB to 8 MiB.
         data = file_bytes(16 * MIB, 4)
-        path = os.path.join(self.dir.name, "shrinking.bin")
-        with open(path, "wb") as f:
-            f.write(data)
-        try:
-            with small_receive_buffer_connection(self.port) as s:
-                s.sendall(request("/files/shrinking.bin?chunk=65536"))
-                head, body = read_head_and_some_body(s, 1)
-                self.assertIn(b"\r\nContent-Length: %d\r\n" % len(data), head)
-                os.truncate(path, 8 * MIB)
-                rest, closed, _ = read_until_close(s, timeout=10, limit=32 * MIB)
-            self.assertTrue(closed, "the connection was left open after the file shrank")
-            body += rest
-            self.assertEqual(len(body), 8 * MIB)
-            self.assertTrue(body == data[:8 * MIB], "the bytes sent differ from the file's")
-        finally:
-            os.unlink(path)
+        path = self.make_file("shrinking.bin", data)
+        with small_receive_buffer_connection(self.port) as s:
+            s.sendall(request("/files/shrinking.bin?chunk=65536"))
+            head, body = read_head_and_some_body(s, 1)
+            self.assertIn(b"\r\nContent-Length: %d\r\n" % len(data), head)
+            os.truncate(path, 8 * MIB)
+            rest, closed, _ = read_until_close(s, timeout=10, limit=32 * MIB)
+        self.assertTrue(closed, "the connection was left open after the file shrank")
+        body += rest
+        self.assertEqual(len(body), 8 * MIB)
+        self.assertTrue(body == data[:8 * MIB], "the bytes sent differ from the file's")
+
+    def test_file_that_grows_while_sent_sends_what_was_promised(self):
+        # Content-Length was taken when the file was opened: bytes appended later are not sent,
+        # and the connection goes on with the next request.
+        data = file_bytes(16 * MIB, 8)
+        path = self.make_file("growing.bin", data)
+        with small_receive_buffer_connection(self.port) as s:
+            s.sendall(request("/files/growing.bin?chunk=65536"))
+            head, body = read_head_and_some_body(s, 1)
+            with open(path, "ab") as f:
+                f.write(b"appended" * 1000)
+            reader = response_reader(s)
+            reader.data = bytearray(head + body)
+            self.check_file_response(reader.next(timeout=30), data)
+            s.sendall(request("/hello"))
+            self.assertEqual(reader.next().body, HELLO)
 
     def test_client_gone_mid_file(self):
         big = file_bytes(16 * MIB, 5)
-        path = os.path.join(self.dir.name, "gone.bin")
-        with open(path, "wb") as f:
-            f.write(big)
-        try:
-            for reset in (False, True):
-                for chunk in (65536, MIB):
-                    with self.subTest(reset=reset, chunk=chunk):
-                        s = small_receive_buffer_connection(self.port)
-                        s.sendall(request(f"/files/gone.bin?chunk={chunk}"))
-                        _, body = read_head_and_some_body(s, MIB)
-                        self.assertTrue(body == big[:len(body)])
-                        if reset:       # an RST rather than a FIN
-                            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                        s.close()
-                        self.assertEqual(self.wait_idle(), self.idle_fd_count, "descriptors leaked")
-            with connect(self.port) as s:        # the same file, whole, afterwards
-                s.sendall(request("/files/gone.bin"))
-                self.check_file_response(read_response(s, timeout=30), big)
-        finally:
-            os.unlink(path)
+        self.make_file("gone.bin", big)
+        for reset in (False, True):
+            for chunk in (65536, MIB):
+                with self.subTest(reset=reset, chunk=chunk):
+                    s = small_receive_buffer_connection(self.port)
+                    s.sendall(request(f"/files/gone.bin?chunk={chunk}"))
+                    _, body = read_head_and_some_body(s, MIB)
+                    self.assertTrue(body == big[:len(body)])
+                    if reset:       # an RST rather than a FIN
+                        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                    s.close()
+                    self.assertEqual(self.wait_idle(), self.idle_fd_count, "descriptors leaked")
+        with connect(self.port) as s:        # the same file, whole, afterwards
+            s.sendall(request("/files/gone.bin"))
+            self.check_file_response(read_response(s, timeout=30), big)
 
     def test_curl_gone_mid_file(self):
         # curl reads at 1 MiB/s and gives up after 1 s: it goes away in the middle of 16 MiB.
-        path = os.path.join(self.dir.name, "curl-gone.bin")
-        with open(path, "wb") as f:
-            f.write(file_bytes(16 * MIB, 6))
-        try:
-            p = curl("--limit-rate", "1M", "-o", "/dev/null", self.url("/files/curl-gone.bin"), timeout=1)
-            self.assertEqual(p.returncode, 28, p.stderr)        # CURLE_OPERATION_TIMEDOUT
-        finally:
-            os.unlink(path)
+        self.make_file("curl-gone.bin", file_bytes(16 * MIB, 6))
+        p = curl("--limit-rate", "1M", "-o", "/dev/null", self.url("/files/curl-gone.bin"), timeout=1)
+        self.assertEqual(p.returncode, 28, p.stderr)        # CURLE_OPERATION_TIMEDOUT
 
 
 class sendfile_time_limits_test(unittest.TestCase):
@@ -395,10 +404,9 @@ class sendfile_time_limits_test(unittest.TestCase):
         # The client stops reading; the file's own time limit (300 ms) must end the connection
         # long before write_http_response_timelimit (60 s) would.
         server = self.server(write_timeout_ms=60000)
-        fds = f"/proc/{server.proc.pid}/fd"
 
         def server_sockets():
-            return sum(os.readlink(os.path.join(fds, fd)).startswith("socket:") for fd in os.listdir(fds))
+            return held_descriptors(server.proc.pid, self.dir.name)[1]
 
         with small_receive_buffer_connection(server.port) as s:
             s.sendall(request("/files/f.bin?chunk=65536&timelimit=300"))
