@@ -2,7 +2,10 @@
 // in a loop: connect, send an upgrade request, wait for the 101, close (with a close frame, a
 // FIN or an RST), and connect again at once. It runs for --seconds and prints what became of
 // every attempt (101, EOF or reset before the 101, refused, timed out), the time from connect()
-// to the 101 in percentiles and buckets, and the longest time no 101 arrived at all.
+// to the 101 in percentiles and buckets, the longest time no 101 arrived at all, and what the
+// kernel counted meanwhile on the listening side (TcpExt ListenOverflows, ListenDrops, SYN
+// cookies: a SYN dropped for a full accept queue is sent again 1, 3, 7 s after the first) with
+// the sysctls that bound the queues.
 //
 //   ws_churn --port P [--address 127.0.0.1] [--connections 2000] [--seconds 10]
 //            [--close frame|fin|rst] [--timeout-ms 15000]
@@ -26,6 +29,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -368,6 +373,57 @@ private:
     double m_elapsed{ 0 };
 };
 
+// TcpExt counters of /proc/net/netstat (a header line of names, then one of values); the
+// network namespace's, so other traffic on the machine counts too.
+std::map< std::string, long long > tcp_ext_counters()
+{
+    std::ifstream in{ "/proc/net/netstat" };
+    std::string names, values;
+    std::map< std::string, long long > counters;
+    while( std::getline( in, names ) && std::getline( in, values ) )
+    {
+        if( 0 != names.rfind( "TcpExt:", 0 ) )
+            continue;
+        std::istringstream n{ names }, v{ values };
+        std::string name, skip;
+        long long value = 0;
+        n >> skip;
+        v >> skip;
+        while( n >> name && v >> value )
+            counters[ name ] = value;
+    }
+    return counters;
+}
+
+std::string sysctl( const char * path )
+{
+    std::ifstream in{ path };
+    std::string value;
+    std::getline( in, value );
+    return value.empty() ? "?" : value;
+}
+
+void report_kernel( const std::map< std::string, long long > & before,
+                    const std::map< std::string, long long > & after )
+{
+    std::printf( "kernel: somaxconn %s, tcp_max_syn_backlog %s, tcp_syncookies %s,"
+                 " tcp_abort_on_overflow %s\n",
+                 sysctl( "/proc/sys/net/core/somaxconn" ).c_str(),
+                 sysctl( "/proc/sys/net/ipv4/tcp_max_syn_backlog" ).c_str(),
+                 sysctl( "/proc/sys/net/ipv4/tcp_syncookies" ).c_str(),
+                 sysctl( "/proc/sys/net/ipv4/tcp_abort_on_overflow" ).c_str() );
+    std::printf( "during the run:" );
+    for( const char * name : { "ListenOverflows", "ListenDrops", "SyncookiesSent", "SyncookiesRecv",
+                               "TCPReqQFullDrop", "TCPReqQFullDoCookies" } )
+    {
+        const auto b = before.find( name );
+        const auto a = after.find( name );
+        if( b != before.end() && a != after.end() )
+            std::printf( " %s %lld", name, a->second - b->second );
+    }
+    std::printf( "\n" );
+}
+
 void raise_open_files_limit( std::size_t needed )
 {
     rlimit limit{};
@@ -388,8 +444,11 @@ int main( int argc, char ** argv )
         const options_t options = parse_options( argc, argv );
         raise_open_files_limit( options.connections + 64 );
         churn_t churn{ options };
+        const auto counters_before = tcp_ext_counters();
         churn.run();
+        const auto counters_after = tcp_ext_counters();
         churn.report();
+        report_kernel( counters_before, counters_after );
         return 0;
     }
     catch( const std::exception & ex )
