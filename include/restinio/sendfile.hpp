@@ -30,6 +30,20 @@ using file_size_t = std::uint64_t;
 constexpr file_size_t sendfile_default_chunk_size = 1024 * 1024;
 constexpr file_size_t sendfile_max_chunk_size = 1024 * 1024 * 1024;
 
+namespace impl
+{
+
+// A chunk size of 0 means the default, as in RESTinio: the connection reads the file a chunk at
+// a time, and a chunk of 0 bytes would end the response right after its header.
+[[nodiscard]] constexpr file_size_t clarified_sendfile_chunk_size( file_size_t chunk_size ) noexcept
+{
+    if( 0 == chunk_size )
+        return sendfile_default_chunk_size;
+    return std::min( chunk_size, sendfile_max_chunk_size );
+}
+
+} // namespace impl
+
 class file_descriptor_holder_t
 {
 public:
@@ -58,7 +72,7 @@ public:
     sendfile_t( std::shared_ptr< file_descriptor_holder_t > file, file_meta_t meta,
                 file_size_t chunk_size = sendfile_default_chunk_size ) noexcept
         : m_file{ std::move( file ) }, m_meta{ meta }, m_size{ meta.fsize() }
-        , m_chunk_size{ chunk_size }
+        , m_chunk_size{ impl::clarified_sendfile_chunk_size( chunk_size ) }
     {}
 
     [[nodiscard]] bool is_valid() const noexcept { return m_file && m_file->fd() >= 0; }
@@ -88,7 +102,7 @@ public:
 
     sendfile_t & chunk_size( file_size_t chunk ) & noexcept
     {
-        m_chunk_size = chunk == 0 ? 1 : std::min( chunk, sendfile_max_chunk_size );
+        m_chunk_size = impl::clarified_sendfile_chunk_size( chunk );
         return *this;
     }
     sendfile_t && chunk_size( file_size_t chunk ) && noexcept

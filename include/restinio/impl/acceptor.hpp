@@ -51,9 +51,10 @@ public:
         , m_separate_accept_and_create_connect{ settings.separate_accept_and_create_connect() }
         , m_ip_blocker{ settings.ip_blocker() }
         , m_connection_settings{ std::move( connection_settings ) }
-        , m_retry_timer{ io_context }
-        , m_peer_endpoints( m_concurrent_accepts_count )
     {
+        m_slots.reserve( m_concurrent_accepts_count );
+        for( std::size_t slot = 0; slot != m_concurrent_accepts_count; ++slot )
+            m_slots.emplace_back( io_context );
     }
 
     // Throws on any failure, with the acceptor closed again.
@@ -85,12 +86,13 @@ public:
     }
 
     // May run on any thread of the io_context (close_sync), while accepts complete on the
-    // acceptor's strand: the acceptor and the retry timer are touched under m_acceptor_lock.
+    // acceptor's strand: the acceptor and the retry timers are touched under m_acceptor_lock.
     void close()
     {
         std::lock_guard< std::mutex > lock{ m_acceptor_lock };
         asio_ns::error_code ignored;
-        m_retry_timer.cancel( ignored );
+        for( auto & slot : m_slots )
+            slot.m_retry_timer.cancel( ignored );
         if( m_acceptor.is_open() )
         {
             log_info( "server closed on {}", fmtlib_tools::streamed( m_acceptor.local_endpoint( ignored ) ) );
@@ -118,7 +120,6 @@ private:
         } );
     }
 
-    // Each of the concurrent accepts has its slot: where accept() puts the peer's address.
     void accept_next( std::size_t slot )
     {
         std::lock_guard< std::mutex > lock{ m_acceptor_lock };
@@ -135,7 +136,7 @@ private:
                 return;
         }
 
-        m_acceptor.async_accept( m_io_context, m_peer_endpoints[ slot ],
+        m_acceptor.async_accept( m_io_context, m_slots[ slot ].m_peer,
             asio_ns::bind_executor( m_executor,
                 [ self = this->shared_from_this(), slot ]( const asio_ns::error_code & ec,
                                                            asio_ns::ip::tcp::socket socket ) {
@@ -152,11 +153,12 @@ private:
             if( error_is_operation_aborted( ec ) || !m_acceptor.is_open() )
                 return;
             m_connection_settings->m_logger->error( [&] {
-                return fmt::format( "accept failed: {}", ec.message() );
+                return fmt::format( "accept failed on slot {}: {}", slot, ec.message() );
             } );
             // Out of descriptors and the like: give the system a moment instead of spinning.
-            m_retry_timer.expires_after( std::chrono::milliseconds{ 100 } );
-            m_retry_timer.async_wait( asio_ns::bind_executor( m_executor,
+            auto & retry_timer = m_slots[ slot ].m_retry_timer;
+            retry_timer.expires_after( std::chrono::milliseconds{ 100 } );
+            retry_timer.async_wait( asio_ns::bind_executor( m_executor,
                 [ self = this->shared_from_this(), slot ]( const asio_ns::error_code & e ) {
                     if( !e )
                         self->accept_next( slot );
@@ -164,7 +166,7 @@ private:
             return;
         }
 
-        const endpoint_t remote = m_peer_endpoints[ slot ];
+        const endpoint_t remote = m_slots[ slot ].m_peer;
         if( m_separate_accept_and_create_connect )
         {
             asio_ns::post( m_io_context,
@@ -210,8 +212,18 @@ private:
     const bool m_separate_accept_and_create_connect;
     std::shared_ptr< ip_blocker_t > m_ip_blocker;
     connection_settings_handle_t< Traits > m_connection_settings;
-    asio_ns::steady_timer m_retry_timer;
-    std::vector< endpoint_t > m_peer_endpoints;
+
+    // One of the concurrent accepts: where accept() puts the peer's address, and the pause after
+    // a failed accept. Each slot pauses on its own timer: a shared one would be restarted by every
+    // failure, cancelling the other slots' pauses and with them their accepts for good.
+    struct accept_slot_t
+    {
+        explicit accept_slot_t( asio_ns::io_context & io_context ) : m_retry_timer{ io_context } {}
+
+        endpoint_t m_peer;
+        asio_ns::steady_timer m_retry_timer;
+    };
+    std::vector< accept_slot_t > m_slots;
     connection_id_t m_next_connection_id{ 0 };
 };
 
