@@ -87,7 +87,7 @@ inline constexpr const char chat_page[] = R"html(<!DOCTYPE html>
 <script>
   const $ = (id) => document.getElementById(id);
   const chat = { socket: null, nickname: localStorage.getItem('nickname') || '', me: '',
-                 maxMessageSize: Infinity, retries: 0, lastClose: '' };
+                 maxMessageSize: Infinity, retries: 0, lastClose: '', lastShown: 0 };
 
   // Makes a change to the page; a reader at the bottom of the pane stays there.
   function keepingBottom(change) {
@@ -119,6 +119,9 @@ inline constexpr const char chat_page[] = R"html(<!DOCTYPE html>
   }
 
   function showMessage(event) {
+    if (event.time <= chat.lastShown)
+      return;  // history this tab showed before it reconnected
+    chat.lastShown = event.time;
     const time = new Date(event.time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     const meta = document.createElement('div');
     meta.className = 'meta';

@@ -3,7 +3,7 @@
 // The protocol, all in text messages: a client's first message is its nickname, every later one
 // is said to the room. The server answers with JSON events:
 //   {"type":"welcome","name":N,"max_message_size":B}   your nickname (made unique) and the limit
-//   {"type":"message","from":N,"text":T,"time":MS}     also replayed as history to a newcomer
+//   {"type":"message","from":N,"text":T,"time":MS}     also replayed as history on joining
 //   {"type":"join","name":N}, {"type":"leave","name":N}, {"type":"online","names":[N,...]}
 // A message longer than the limit closes the connection with 1009 (the library enforces the
 // limit). Every connection is pinged every --ping-interval seconds; one that has not answered
@@ -18,10 +18,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <iostream>
 #include <map>
+#include <string>
+#include <vector>
 
 namespace rr = restinio::router;
 namespace rws = restinio::websocket::basic;
@@ -189,10 +192,12 @@ private:
 
     void say( const std::string & from, const std::string & text )
     {
+        // Strictly increasing, so that a page which reconnects can tell what it has already shown.
         const auto now = std::chrono::system_clock::now().time_since_epoch();
+        m_last_time = std::max( m_last_time + 1,
+                                std::chrono::duration_cast< std::chrono::milliseconds >( now ).count() );
         auto event = fmt::format( R"({{"type":"message","from":{},"text":{},"time":{}}})",
-                                  json_string( from ), json_string( text ),
-                                  std::chrono::duration_cast< std::chrono::milliseconds >( now ).count() );
+                                  json_string( from ), json_string( text ), m_last_time );
         broadcast( event );
         m_history.push_back( std::move( event ) );
         if( m_history.size() > history_size )
@@ -232,6 +237,7 @@ private:
     chat_logger_t & m_log;
     std::map< restinio::connection_id_t, member_t > m_members;
     std::deque< std::string > m_history;    // the last history_size message events
+    std::chrono::milliseconds::rep m_last_time{ 0 };
 };
 
 std::unique_ptr< router_t > make_router( chat_room_t & room )

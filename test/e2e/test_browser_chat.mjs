@@ -5,7 +5,12 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifactsDir, launchChromium, startServer, stopServer } from './browser_support.mjs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { artifactsDir, launchChromium, startServer, stopServer, withDeadline } from './browser_support.mjs';
+
+// ESM ignores NODE_PATH; require() honours it (Debian's node-ws).
+const WebSocket = createRequire(import.meta.url)('ws');
 
 let server;
 let browser;
@@ -23,6 +28,16 @@ after(async () => {
 });
 
 const js = JSON.stringify;
+
+function get(path) {
+    return withDeadline(new Promise((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: server.port, path, agent: false }, (res) => {
+            let body = '';
+            res.on('data', (chunk) => { body += chunk; });
+            res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+        }).on('error', reject);
+    }), 10000, `GET ${path}`);
+}
 
 // What a person does: click the field, type, press Enter.
 async function type(page, selector, text) {
@@ -47,6 +62,19 @@ const showsNotice = (text) => `[...document.querySelectorAll('#messages .notice'
 const online = `[...document.querySelectorAll('#online li')].map((li) => li.textContent).sort().join(',')`;
 const errorText = `document.getElementById('error').textContent`;
 const inputText = `document.getElementById('text').value`;
+
+test('HTTP: the page on /, 404 elsewhere, 426 for a plain GET of /chat', async () => {
+    const page = await get('/');
+    assert.equal(page.status, 200);
+    assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(page.body, /<title>RESTinio chat<\/title>/);
+    assert.equal((await get('/nope')).status, 404);
+    assert.equal((await get('/chat/room')).status, 404);
+    const plain = await get('/chat');
+    assert.equal(plain.status, 426);
+    assert.equal(plain.headers.upgrade, 'websocket');
+    assert.equal((await get('/')).status, 200, 'still serving');
+});
 
 test('two tabs chat, limits hold, and the page rides out a server restart', async (t) => {
     const alice = await browser.newPage(`http://127.0.0.1:${server.port}/`);
@@ -121,6 +149,17 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
         assert.equal(await alice.evaluate(online), 'alice,bob 🐻');
     });
 
+    await t.test('a message sent in fragments (by Node\'s ws) reaches the tabs whole', async () => {
+        const dave = new WebSocket(`ws://127.0.0.1:${server.port}/chat`);
+        await withDeadline(new Promise((resolve, reject) => { dave.on('open', resolve); dave.on('error', reject); }), 10000, 'ws to connect');
+        const parts = ['Ünïcödé 🎉 '.repeat(150), 'middle '.repeat(300), 'end ✓'];
+        dave.send('dave');
+        parts.forEach((part, i) => dave.send(part, { fin: i === parts.length - 1 }));
+        await bob.waitFor(shows('dave', parts.join(''), false), 'bob to get dave\'s message whole');
+        dave.close(1000);
+        await alice.waitFor(showsNotice('dave left'), 'alice to see dave leave');
+    });
+
     await t.test('a new tab gets the recent history; closing it is a leave', async () => {
         const carol = await browser.newPage(`http://127.0.0.1:${server.port}/`);
         await join(carol, 'carol');
@@ -130,6 +169,17 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
         await carol.close();
         await alice.waitFor(showsNotice('carol left'), 'alice to see carol leave');
         await alice.waitFor(`${online} === ${js('alice,bob 🐻')}`, 'carol gone from the list');
+    });
+
+    await t.test('a tab that reconnects does not show the history twice', async () => {
+        const messages = `document.querySelectorAll('#messages .message').length`;
+        const before = await alice.evaluate(messages);
+        await alice.evaluate(`chat.socket.close(4000, 'test')`);
+        await alice.waitFor(showsNotice('Connection closed (4000 test)'), 'alice to see the close');
+        await alice.waitFor(`document.getElementById('status').textContent === 'Connected as alice'`, 'alice to reconnect');
+        await type(bob, '#text', 'welcome back');
+        await alice.waitFor(shows('bob 🐻', 'welcome back', false), 'alice to get the next message');
+        assert.equal(await alice.evaluate(messages), before + 1);
     });
 
     await t.test('server stop: the close code shows, sending fails visibly, the tabs reconnect', async () => {
@@ -157,4 +207,19 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
     });
 
     console.log(`# artifacts in ${artifactsDir}`);
+});
+
+test('the server logs at INFO, and TRACE only with --verbose', async () => {
+    assert.match(server.output, /INFO: alice joined/);
+    assert.doesNotMatch(server.output, /TRACE/);
+    const verbose = await startServer('WEBSOCKET_CHAT', ['--port', '0', '--verbose']);
+    try {
+        const { port } = verbose;
+        await withDeadline(new Promise((resolve, reject) =>
+            http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject)),
+            10000, 'GET / from the verbose server');
+    } finally {
+        await stopServer(verbose);
+    }
+    assert.match(verbose.output, /TRACE/);
 });
