@@ -98,9 +98,15 @@ inline constexpr const char chat_page[] = R"html(<!DOCTYPE html>
       pane.scrollTop = pane.scrollHeight;
   }
 
+  function element(tag, className, text = '') {
+    const e = document.createElement(tag);
+    e.className = className;
+    e.textContent = text;  // never innerHTML: a message is text, whatever it contains
+    return e;
+  }
+
   function add(className, ...parts) {
-    const li = document.createElement('li');
-    li.className = className;
+    const li = element('li', className);
     li.append(...parts);
     keepingBottom(() => $('messages').append(li));
     if (className.includes('own'))
@@ -111,26 +117,18 @@ inline constexpr const char chat_page[] = R"html(<!DOCTYPE html>
     keepingBottom(() => { $('error').textContent = text; });
   }
 
-  function span(className, text) {
-    const s = document.createElement('span');
-    s.className = className;
-    s.textContent = text;  // never innerHTML: a message is text, whatever it contains
-    return s;
-  }
-
   function showMessage(event) {
     if (event.time <= chat.lastShown)
       return;  // history this tab showed before it reconnected
     chat.lastShown = event.time;
     const time = new Date(event.time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    const meta = document.createElement('div');
-    meta.className = 'meta';
-    const from = span('from', event.from);
-    const hue = [...event.from].reduce((h, c) => (h * 31 + c.codePointAt(0)) % 360, 0);
-    if (event.from !== chat.me)
-      from.style.color = `hsl(${hue} 60% 38%)`;
-    meta.append(from, span('time', time));
-    add(event.from === chat.me ? 'message own' : 'message', meta, span('text', event.text));
+    const own = event.from === chat.me;
+    const from = element('span', 'from', event.from);
+    if (!own)  // a colour of its own for each nickname
+      from.style.color = `hsl(${[...event.from].reduce((h, c) => (h * 31 + c.codePointAt(0)) % 360, 0)} 60% 38%)`;
+    const meta = element('div', 'meta');
+    meta.append(from, element('span', 'time', time));
+    add(own ? 'message own' : 'message', meta, element('span', 'text', event.text));
   }
 
   function setStatus(text, state) {
@@ -155,19 +153,19 @@ inline constexpr const char chat_page[] = R"html(<!DOCTYPE html>
       } else if (event.type === 'join' || event.type === 'leave') {
         add('notice', event.name + (event.type === 'join' ? ' joined' : ' left'));
       } else if (event.type === 'online') {
-        $('online').replaceChildren(...event.names.map((name) =>
-          Object.assign(document.createElement('li'), { className: name === chat.me ? 'own' : '', textContent: name })));
+        $('online').replaceChildren(...event.names.map((name) => element('li', name === chat.me ? 'own' : '', name)));
       }
     };
     socket.onclose = (e) => {
       if (chat.me) {  // the connection had been up: say why it went
         chat.lastClose = e.code + (e.reason ? ' ' + e.reason : '');
-        add('notice', 'Connection closed (' + chat.lastClose + ')');
+        add('notice', `Connection closed (${chat.lastClose})`);
         chat.me = '';
         $('online').replaceChildren();
       }
       const delay = Math.min(8000, 500 * 2 ** chat.retries++);
-      setStatus('Disconnected (' + chat.lastClose + '), retrying in ' + delay / 1000 + ' s', 'offline');
+      setStatus((chat.lastClose ? `Disconnected (${chat.lastClose})` : 'Cannot connect') +
+                `, retrying in ${delay / 1000} s`, 'offline');
       setTimeout(connect, delay);
     };
   }

@@ -24,6 +24,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rr = restinio::router;
@@ -140,30 +141,26 @@ public:
     // Drops members that did not answer the last ping, then pings the rest.
     void ping_all()
     {
-        std::vector< restinio::connection_id_t > silent;
+        std::vector< rws::ws_handle_t > silent, pinged;
         for( auto & [ id, member ] : m_members )
         {
-            if( !member.answered_last_ping )
-                silent.push_back( id );
-            else
-            {
-                member.answered_last_ping = false;
-                member.handle->send_message( rws::final_frame, rws::opcode_t::ping_frame, std::string{ "ping" } );
-            }
+            ( member.answered_last_ping ? pinged : silent ).push_back( member.handle );
+            member.answered_last_ping = false;
         }
-        for( const auto id : silent )
+        for( const auto & handle : silent )
         {
-            m_members.at( id ).handle->kill();
-            leave( id );
+            leave( handle->connection_id() );
+            handle->kill();
         }
+        for( const auto & handle : pinged )
+            handle->send_message( rws::final_frame, rws::opcode_t::ping_frame, std::string{ "ping" } );
     }
 
     // The server is stopping: tell every browser so (1001) rather than just dropping it.
     void close_all()
     {
-        for( auto & [ id, member ] : m_members )
+        for( const auto & [ id, member ] : std::exchange( m_members, {} ) )
             member.handle->shutdown( rws::status_code_t::going_away, "server stopping" );
-        m_members.clear();
     }
 
 private:
@@ -182,10 +179,10 @@ private:
             member.name = fmt::format( "{} {}", wanted, n );
         m_log.info( [ & ] { return fmt::format( "{} joined", member.name ); } );
 
-        send( member, fmt::format( R"({{"type":"welcome","name":{},"max_message_size":{}}})",
-                                   json_string( member.name ), max_message_size ) );
+        send( member.handle, fmt::format( R"({{"type":"welcome","name":{},"max_message_size":{}}})",
+                                          json_string( member.name ), max_message_size ) );
         for( const auto & event : m_history )
-            send( member, event );
+            send( member.handle, event );
         broadcast( fmt::format( R"({{"type":"join","name":{}}})", json_string( member.name ) ) );
         broadcast( online_event() );
     }
@@ -221,17 +218,27 @@ private:
         return fmt::format( R"({{"type":"online","names":[{}]}})", names );
     }
 
-    static void send( const member_t & member, const std::string & event )
+    static void send( const rws::ws_handle_t & handle, const std::string & event )
     {
-        member.handle->send_message( rws::final_frame, rws::opcode_t::text_frame, event );
+        handle->send_message( rws::final_frame, rws::opcode_t::text_frame, event );
     }
 
     // To everyone who has a nickname: the others have not joined yet.
     void broadcast( const std::string & event )
     {
+        for( const auto & handle : joined() )
+            send( handle, event );
+    }
+
+    // A list to send to, not the map itself: a send can end a connection (its socket has
+    // failed), and its close handler leaves the room (changes the map) before the send returns.
+    std::vector< rws::ws_handle_t > joined() const
+    {
+        std::vector< rws::ws_handle_t > handles;
         for( const auto & [ id, member ] : m_members )
             if( !member.name.empty() )
-                send( member, event );
+                handles.push_back( member.handle );
+        return handles;
     }
 
     chat_logger_t & m_log;
@@ -282,6 +289,8 @@ std::unique_ptr< router_t > make_router( chat_room_t & room )
                         break;
                     case rws::opcode_t::connection_close_frame:
                         room.leave( ws->connection_id() );
+                        break;
+                    case rws::opcode_t::unknown_frame:  // never delivered: the library fails it with 1002
                         break;
                 }
             } );

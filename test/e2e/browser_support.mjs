@@ -41,13 +41,27 @@ async function waitListening(port, deadlineMs) {
     }
 }
 
+// Runs `command` under `timeout`, which SIGKILLs it after `seconds` even if this process has
+// been killed meanwhile. With `group`, `timeout` puts the command and its children in a process
+// group of their own, killed together (killGroup); without, `timeout` passes a SIGTERM to the
+// command alone (in a group, a SIGTERM would reach the command a second time, and could kill it
+// once it has stopped handling the first).
+function spawnBounded(seconds, command, args, options, { group = false } = {}) {
+    return spawn('timeout', [...(group ? [] : ['--foreground']), '-s', 'KILL', String(seconds), command, ...args],
+        options);
+}
+
+const killGroup = (proc) => {
+    try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* already gone */ }
+};
+
 // Starts the binary named by the environment variable `envName` (ctest sets it), waits for the
 // port it prints and for that port to accept connections. Its output is kept in `server.output`.
-export async function startServer(envName, args) {
+export async function startServer(envName, args, { hardLimitSeconds = 240 } = {}) {
     const path = process.env[envName];
     if (!path)
         throw new Error(`${envName} is not set (run the tests through ctest)`);
-    const proc = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnBounded(hardLimitSeconds, path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const server = { proc, port: 0, output: '' };
     const collect = (chunk) => { server.output += chunk; };
     proc.stdout.on('data', collect);
@@ -64,33 +78,33 @@ export async function startServer(envName, args) {
     return server;
 }
 
-// SIGTERM, then SIGKILL if the server has not exited within 10 s. Resolves to the exit code.
+// SIGTERM, then SIGKILL (to `timeout`, leaving the server to its time limit) if the server
+// has not exited within 10 s. Resolves to the exit code, or the name of the signal that ended it.
 export function stopServer(server) {
     return new Promise((resolve) => {
         if (server.proc.exitCode !== null || server.proc.signalCode !== null)
-            return resolve(server.proc.exitCode);
+            return resolve(server.proc.exitCode ?? server.proc.signalCode);
         const timer = setTimeout(() => server.proc.kill('SIGKILL'), 10000);
         server.proc.removeAllListeners('exit');
-        server.proc.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+        server.proc.on('exit', (code, signal) => { clearTimeout(timer); resolve(code ?? signal); });
         server.proc.kill('SIGTERM');
     });
 }
 
-// One headless Chromium with a fresh profile. `hardLimitSeconds` bounds its life even if this
-// process is killed before it can close it: `timeout` runs it in a process group of its own and
-// SIGKILLs that group when the time is up; close() kills the group at once.
+// One headless Chromium with a fresh profile, gone after `hardLimitSeconds` at the latest;
+// close() ends it at once.
 export async function launchChromium({ hardLimitSeconds = 240 } = {}) {
     mkdirSync(artifactsDir, { recursive: true });
     const profile = mkdtempSync(join(tmpdir(), 'restinio-chromium-'));
     const log = openSync(join(artifactsDir, 'chromium.log'), 'a');
-    const proc = spawn('timeout', ['-s', 'KILL', String(hardLimitSeconds), 'chromium',
+    const proc = spawnBounded(hardLimitSeconds, 'chromium', [
         '--headless=new', '--no-sandbox', '--remote-debugging-pipe', `--user-data-dir=${profile}`,
         // Loopback only: no proxy, no name resolution, none of the browser's own traffic.
         '--no-proxy-server', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
         '--disable-background-networking', '--disable-component-update', '--disable-sync',
         '--disable-default-apps', '--no-first-run', '--no-default-browser-check',
         '--disable-gpu', '--hide-scrollbars', '--mute-audio', 'about:blank'],
-        { stdio: ['ignore', log, log, 'pipe', 'pipe'] });
+        { stdio: ['ignore', log, log, 'pipe', 'pipe'] }, { group: true });
     const browser = new browser_t(proc, profile);
     process.on('exit', browser.kill);
     await withDeadline(browser.send('Browser.getVersion'), 30000, 'Chromium to start');
@@ -110,11 +124,10 @@ class browser_t {
                 reject(new Error('Chromium exited'));
             this.pending.clear();
         });
+        proc.stdio[4].setEncoding('utf8');   // a character may be split between two reads
         proc.stdio[4].on('data', (chunk) => this.receive(chunk));
         proc.stdio[3].on('error', () => {});
-        this.kill = () => {
-            try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* already gone */ }
-        };
+        this.kill = () => killGroup(proc);
     }
 
     receive(chunk) {

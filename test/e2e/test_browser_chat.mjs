@@ -24,7 +24,7 @@ before(async () => {
 after(async () => {
     await browser?.close();
     if (server)
-        await stopServer(server);
+        assert.equal(await stopServer(server), 0, server.output);
 });
 
 const js = JSON.stringify;
@@ -81,6 +81,7 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
     const bob = await browser.newPage(`http://127.0.0.1:${server.port}/`, { width: 390, height: 760, mobile: true });
 
     await t.test('nicknames, join notices and who is online', async () => {
+        console.log(`screenshot: ${await bob.screenshot('chat-join-phone.png')}`);
         await join(alice, 'alice');
         await join(bob, 'bob 🐻');
         await alice.waitFor(showsNotice('bob 🐻 joined'), 'alice to see bob join');
@@ -115,7 +116,7 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
         await type(alice, '#text', reply);
         await bob.waitFor(shows('alice', reply, false), 'the last message');
         await alice.waitFor(shows('alice', reply, true), 'the last message on alice\'s tab');
-        console.log(`# screenshots: ${await alice.screenshot('chat-desktop.png')} ${await bob.screenshot('chat-phone.png')}`);
+        console.log(`screenshots: ${await alice.screenshot('chat-desktop.png')} ${await bob.screenshot('chat-phone.png')}`);
     });
 
     await t.test('a message at the limit arrives whole; one over it is refused visibly', async () => {
@@ -184,7 +185,7 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
 
     await t.test('server stop: the close code shows, sending fails visibly, the tabs reconnect', async () => {
         const port = server.port;
-        await stopServer(server);
+        assert.equal(await stopServer(server), 0);
         for (const page of [alice, bob])
             await page.waitFor(showsNotice('Connection closed (1001 server stopping)'), 'the tab to show the close code');
         await alice.waitFor(`document.getElementById('status').textContent.startsWith('Disconnected (1001 server stopping), retrying in')`,
@@ -193,7 +194,7 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
         await type(alice, '#text', 'sent while the server is down');
         assert.equal(await alice.evaluate(errorText), 'Not sent: not connected to the server.');
         assert.equal(await alice.evaluate(inputText), 'sent while the server is down', 'the text is kept');
-        console.log(`# screenshot: ${await alice.screenshot('chat-disconnected.png')}`);
+        console.log(`screenshot: ${await alice.screenshot('chat-disconnected.png')}`);
 
         server = await startServer('WEBSOCKET_CHAT', ['--port', String(port), '--ping-interval', '1']);
         for (const [page, name] of [[alice, 'alice'], [bob, 'bob 🐻']])
@@ -206,7 +207,7 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
         await bob.waitFor(shows('alice', 'sent while the server is down', false), 'bob to get the kept message');
     });
 
-    console.log(`# artifacts in ${artifactsDir}`);
+    console.log(`artifacts in ${artifactsDir}`);
 });
 
 test('the server logs at INFO, and TRACE only with --verbose', async () => {

@@ -17,13 +17,13 @@ before(async () => {
 after(async () => {
     await browser?.close();
     if (server)
-        await stopServer(server);
+        assert.equal(await stopServer(server), 0, server.output);
 });
 
 test('1,000 messages of mixed sizes come back byte for byte', async () => {
     const page = await browser.newPage(new URL(`browser_echo_page.html?port=${server.port}`, import.meta.url).href);
     const result = await page.waitFor(`document.getElementById('result').textContent`, 'the page\'s verdict',
         { ms: 180000, describe: `document.getElementById('progress').textContent` });
-    console.log(`# ${result}`);
+    console.log(`${result}`);
     assert.match(result, /^ok: 1000 messages/);
 });
