@@ -26,6 +26,19 @@ export function withDeadline(promise, ms, what) {
     ]);
 }
 
+// Polls `check` (sync or async) until it returns something truthy, and returns that.
+export async function waitUntil(check, what, ms = 10000) {
+    const until = Date.now() + ms;
+    for (;;) {
+        const value = await check();
+        if (value)
+            return value;
+        if (Date.now() > until)
+            throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, poll_interval_ms));
+    }
+}
+
 async function waitListening(port, deadlineMs) {
     const until = Date.now() + deadlineMs;
     for (;;) {

@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { artifactsDir, launchChromium, startServer, stopServer, withDeadline } from './browser_support.mjs';
+import { readFileSync } from 'node:fs';
+import { artifactsDir, launchChromium, startServer, stopServer, waitUntil, withDeadline } from './browser_support.mjs';
 
 // ESM ignores NODE_PATH; require() honours it (Debian's node-ws).
 const WebSocket = createRequire(import.meta.url)('ws');
@@ -221,4 +222,54 @@ test('the server logs at INFO, and TRACE only with --verbose', async () => {
         await stopServer(verbose);
     }
     assert.match(verbose.output, /TRACE/);
+});
+
+// The server's end of the TCP connection from `clientPort` in /proc/net/tcp: its state (7 is
+// CLOSE) and how many bytes wait in its receive queue; null once the kernel has dropped it.
+function serverSocket(serverPort, clientPort) {
+    for (const line of readFileSync('/proc/net/tcp', 'utf8').trim().split('\n').slice(1)) {
+        const [, local, remote, state, queues] = line.trim().split(/\s+/);
+        if (parseInt(local.split(':')[1], 16) === serverPort && parseInt(remote.split(':')[1], 16) === clientPort)
+            return { state: parseInt(state, 16), received: parseInt(queues.split(':')[1], 16) };
+    }
+    return null;
+}
+
+async function joinRoom(port, nickname) {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/chat`);
+    ws.events = [];
+    ws.on('message', (data) => ws.events.push(JSON.parse(data)));
+    ws.on('error', () => {});
+    await withDeadline(new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('close', reject); }), 10000, `${nickname} to connect`);
+    ws.send(nickname);
+    await waitUntil(() => ws.events.some((e) => e.type === 'welcome'), `${nickname} to be welcomed`);
+    return ws;
+}
+
+test('a member whose socket was reset while a message is broadcast leaves; the server stays', async () => {
+    // The server is stopped while `a` says something and `b`'s socket is reset, so that when it
+    // goes on, the broadcast of a's message is the first to find b's socket gone.
+    const room = await startServer('WEBSOCKET_CHAT', ['--port', '0']);
+    const chat = Number(readFileSync(`/proc/${room.proc.pid}/task/${room.proc.pid}/children`, 'utf8'));   // under `timeout`
+    try {
+        const a = await joinRoom(room.port, 'a');
+        const b = await joinRoom(room.port, 'b');
+        await waitUntil(() => a.events.some((e) => e.type === 'join' && e.name === 'b'), 'a to see b join');
+        process.kill(chat, 'SIGSTOP');
+        try {
+            await new Promise((resolve) => a.send('hello', resolve));
+            await waitUntil(() => serverSocket(room.port, a._socket.localPort)?.received > 0, 'a\'s message to be queued');
+            const bPort = b._socket.localPort;
+            b._socket.resetAndDestroy();
+            await waitUntil(() => (serverSocket(room.port, bPort)?.state ?? 7) === 7, 'the reset to reach the server\'s socket');
+        } finally {
+            process.kill(chat, 'SIGCONT');
+        }
+        await waitUntil(() => a.events.some((e) => e.type === 'message' && e.text === 'hello'), 'a\'s message back');
+        await waitUntil(() => a.events.some((e) => e.type === 'leave' && e.name === 'b'), 'b to leave');
+        assert.equal((await get('/', room.port)).status, 200, 'still serving');
+        a.close();
+    } finally {
+        assert.equal(await stopServer(room), 0, room.output);
+    }
 });
