@@ -6,6 +6,7 @@
 // Every wait has a deadline. A page is waited on by polling a condition in it (Runtime.evaluate)
 // until it holds, never by sleeping for a guessed time.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,16 +93,24 @@ export async function startServer(envName, args, { hardLimitSeconds = 240 } = {}
 }
 
 // SIGTERM, then SIGKILL (to `timeout`, leaving the server to its time limit) if the server
-// has not exited within 10 s. Resolves to the exit code, or the name of the signal that ended it.
+// has not exited within 10 s. Resolves, once all its output is in, to the exit code or the
+// name of the signal that ended it.
 export function stopServer(server) {
     return new Promise((resolve) => {
         if (server.proc.exitCode !== null || server.proc.signalCode !== null)
             return resolve(server.proc.exitCode ?? server.proc.signalCode);
         const timer = setTimeout(() => server.proc.kill('SIGKILL'), 10000);
         server.proc.removeAllListeners('exit');
-        server.proc.on('exit', (code, signal) => { clearTimeout(timer); resolve(code ?? signal); });
+        server.proc.on('close', (code, signal) => { clearTimeout(timer); resolve(code ?? signal); });
         server.proc.kill('SIGTERM');
     });
+}
+
+// Stops the server; fails unless it exited 0 and printed no sanitizer report (UBSan's let it
+// exit 0).
+export async function stopServerCleanly(server) {
+    assert.equal(await stopServer(server), 0, server.output);
+    assert.doesNotMatch(server.output, /runtime error:|Sanitizer/, server.output);
 }
 
 // One headless Chromium with a fresh profile, gone after `hardLimitSeconds` at the latest;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { artifactsDir, launchChromium, startServer, stopServer, waitUntil, withDeadline } from './browser_support.mjs';
+import { artifactsDir, launchChromium, startServer, stopServerCleanly, waitUntil, withDeadline } from './browser_support.mjs';
 
 // ESM ignores NODE_PATH; require() honours it (Debian's node-ws).
 const WebSocket = createRequire(import.meta.url)('ws');
@@ -25,7 +25,7 @@ before(async () => {
 after(async () => {
     await browser?.close();
     if (server)
-        assert.equal(await stopServer(server), 0, server.output);
+        await stopServerCleanly(server);
 });
 
 const js = JSON.stringify;
@@ -187,7 +187,7 @@ test('two tabs chat, limits hold, and the page rides out a server restart', asyn
 
     await t.test('server stop: the close code shows, sending fails visibly, the tabs reconnect', async () => {
         const port = server.port;
-        assert.equal(await stopServer(server), 0);
+        await stopServerCleanly(server);
         for (const page of [alice, bob])
             await page.waitFor(showsNotice('Connection closed (1001 server stopping)'), 'the tab to show the close code');
         await alice.waitFor(`document.getElementById('status').textContent.startsWith('Disconnected (1001 server stopping), retrying in')`,
@@ -219,7 +219,7 @@ test('the server logs at INFO, and TRACE only with --verbose', async () => {
     try {
         assert.equal((await get('/', verbose.port)).status, 200);
     } finally {
-        await stopServer(verbose);
+        await stopServerCleanly(verbose);
     }
     assert.match(verbose.output, /TRACE/);
 });
@@ -270,6 +270,6 @@ test('a member whose socket was reset while a message is broadcast leaves; the s
         assert.equal((await get('/', room.port)).status, 200, 'still serving');
         a.close();
     } finally {
-        assert.equal(await stopServer(room), 0, room.output);
+        await stopServerCleanly(room);
     }
 });

@@ -4,7 +4,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, startServer, stopServer } from './browser_support.mjs';
+import { launchChromium, startServer, stopServerCleanly } from './browser_support.mjs';
 
 let server;
 let browser;
@@ -17,7 +17,7 @@ before(async () => {
 after(async () => {
     await browser?.close();
     if (server)
-        assert.equal(await stopServer(server), 0, server.output);
+        await stopServerCleanly(server);
 });
 
 test('1,000 messages of mixed sizes come back byte for byte', async () => {
