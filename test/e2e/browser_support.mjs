@@ -113,12 +113,12 @@ export async function stopServerCleanly(server) {
     assert.doesNotMatch(server.output, /runtime error:|Sanitizer/, server.output);
 }
 
-// One headless Chromium with a fresh profile, gone after `hardLimitSeconds` at the latest;
-// close() ends it at once.
-export async function launchChromium({ hardLimitSeconds = 240 } = {}) {
+// One headless Chromium with a fresh profile, its output in artifacts/`logName`, gone after
+// `hardLimitSeconds` at the latest; close() ends it at once.
+export async function launchChromium(logName, { hardLimitSeconds = 240 } = {}) {
     mkdirSync(artifactsDir, { recursive: true });
     const profile = mkdtempSync(join(tmpdir(), 'restinio-chromium-'));
-    const log = openSync(join(artifactsDir, 'chromium.log'), 'a');
+    const log = openSync(join(artifactsDir, logName), 'w');
     const proc = spawnBounded(hardLimitSeconds, 'chromium', [
         '--headless=new', '--no-sandbox', '--remote-debugging-pipe', `--user-data-dir=${profile}`,
         // Loopback only: no proxy, no name resolution, none of the browser's own traffic.

@@ -19,7 +19,7 @@ let browser;
 before(async () => {
     // Pings every second: the tabs must stay through several of them.
     server = await startServer('WEBSOCKET_CHAT', ['--port', '0', '--ping-interval', '1']);
-    browser = await launchChromium();
+    browser = await launchChromium('chromium-chat.log');
 });
 
 after(async () => {

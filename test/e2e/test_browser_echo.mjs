@@ -11,7 +11,7 @@ let browser;
 
 before(async () => {
     server = await startServer('WEBSOCKET_ECHO_SERVER', ['--port', '0']);
-    browser = await launchChromium();
+    browser = await launchChromium('chromium-echo.log');
 });
 
 after(async () => {
