@@ -12,6 +12,7 @@ packages=(
     libasio-dev node-llhttp libfmt-dev catch2
     clang libclang-rt-14-dev
     curl python3 python3-websockets nodejs node-ws
+    chromium fonts-noto-color-emoji
 )
 if [[ "${1:-}" == "--bench" ]]; then
     packages+=( libbenchmark-dev linux-perf )

@@ -3,6 +3,7 @@ websockets), and its pings: a raw client sees them, and is dropped when it stops
 while the clients that answer (the websockets library does) are kept."""
 import asyncio
 import http.client
+import json
 import unittest
 
 import websockets
@@ -11,6 +12,21 @@ from e2e_support import binary, server_process
 from ws_raw import PING, PONG, TEXT, frame, raw_client
 
 PING_INTERVAL = 1
+
+
+async def join(ws, nickname):
+    """A client's first message is its nickname; the server answers with a welcome event."""
+    await ws.send(nickname)
+    while json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] != "welcome":
+        pass
+
+
+async def next_text(ws):
+    """The text of the next chat message, past join, leave and online events."""
+    while True:
+        event = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        if event["type"] == "message":
+            return event["text"]
 
 
 class chat_sample_test(unittest.TestCase):
@@ -50,19 +66,21 @@ class chat_sample_test(unittest.TestCase):
             async def scenario():
                 uri = f"ws://127.0.0.1:{srv.port}/chat"
                 async with websockets.connect(uri) as a, websockets.connect(uri) as b:
+                    await join(a, "a")
+                    await join(b, "b")
                     await a.send("hello from a")
-                    self.assertEqual(await asyncio.wait_for(a.recv(), 5), "hello from a")
-                    self.assertEqual(await asyncio.wait_for(b.recv(), 5), "hello from a")
+                    self.assertEqual(await next_text(a), "hello from a")
+                    self.assertEqual(await next_text(b), "hello from a")
                     # The raw client joined after a and b: two rounds of pings have passed
                     # for a and b too once it has seen two pings.
                     await asyncio.to_thread(two_pings_answering_the_first)
                     await b.send("still here")
-                    self.assertEqual(await asyncio.wait_for(a.recv(), 5), "still here")
-                    self.assertEqual(await asyncio.wait_for(b.recv(), 5), "still here")
+                    self.assertEqual(await next_text(a), "still here")
+                    self.assertEqual(await next_text(b), "still here")
                     texts = await asyncio.to_thread(dropped_without_a_close_frame)
                     self.assertIn(texts, ([], [b"still here"]))
                     await b.send("after the drop")
-                    self.assertEqual(await asyncio.wait_for(a.recv(), 5), "after the drop")
+                    self.assertEqual(await next_text(a), "after the drop")
 
             with raw:
                 asyncio.run(asyncio.wait_for(scenario(), 30))
