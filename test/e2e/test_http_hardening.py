@@ -22,13 +22,10 @@ class header_injection_test(shared_router_server, unittest.TestCase):
         return exchange(self.port, b"GET /reflect?" + query + b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
 
     def assert_refused_by_the_handler(self, data):
-        # The handler's call threw exception_t. The connection then either closes at once or
-        # answers 500 (whichever the handler-exception policy is): never the client's lines.
-        self.assertNotIn(b"Set-Cookie", data)
-        self.assertNotIn(b"stolen", data)
-        if data:
-            [r] = parse_all(data)
-            self.assertEqual(r.status, 500)
+        # The handler's call threw exception_t: the answer is exactly the 500 for a throwing
+        # handler, never the client's lines.
+        self.assertEqual(data, b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
+                               b"Content-Length: 0\r\n\r\n")
 
     def test_plain_text_is_reflected(self):
         [r] = parse_all(self.reflect(b"header=plain%20text&reason=Fine%20Indeed"))

@@ -458,7 +458,8 @@ TEST_CASE( "what may be left out when a server is built", "[http][settings][serv
                     .port( 0 ).address( "127.0.0.1" ).acceptor_post_bind_hook( store_port( port ) )
                     .request_handler( throw_always )
                     .logger( log ) };
-        static_cast< void >( exchange( server, port, get_request ) );
+        CHECK( exchange( server, port, "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" )
+                == "HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n" );
         CHECK( log.str().find( "request handler failed: thrown on purpose\n" ) != std::string::npos );
     }
     SECTION( "a configurator lambda sees a settings object to fill in" )

@@ -21,6 +21,7 @@
 #include <restinio/impl/connection_timer.hpp>
 #include <restinio/impl/gather_write.hpp>
 #include <restinio/impl/header_helpers.hpp>
+#include <restinio/impl/pass_scope.hpp>
 #include <restinio/impl/plain_transport.hpp>
 #include <restinio/impl/request_parser.hpp>
 #include <restinio/request_handler.hpp>
@@ -197,13 +198,18 @@ private:
 
     // ---- passes ----
 
-    // Runs `f( *this )` in a pass on the strand (at once when on it).
+    // Runs `f( *this )` in a pass: at once inside this connection's own pass (a handler that
+    // answers at once) or on its strand outside any pass, else through the strand (posted from
+    // inside another connection's pass; see pass_scope.hpp).
     template< typename F >
     void on_strand( F && f )
     {
-        asio_ns::dispatch( m_transport.strand(), [ self = self_handle(), f = std::forward< F >( f ) ]() mutable {
-            self->run_pass( [ & ] { f( *self ); } );
-        } );
+        if( m_transport.running_on_strand() && ( m_in_pass || !pass_scope_t::any_running() ) )
+            return run_pass( [ & ] { f( *this ); } );
+        dispatch_unless_in_a_pass( m_transport.strand(),
+            [ self = self_handle(), f = std::forward< F >( f ) ]() mutable {
+                self->run_pass( [ & ] { f( *self ); } );
+            } );
     }
 
     template< typename Body >
@@ -213,6 +219,7 @@ private:
         // now, written when the pass settles.
         if( m_in_pass )
             return body();
+        const pass_scope_t scope;
         m_in_pass = true;
         try
         {
@@ -553,6 +560,7 @@ private:
                     ++m_write_item_index;
                     m_file_offset = item.sendfile_operation().offset();
                     m_file_left = item.sendfile_operation().size();
+                    m_file_deadline = deadline_after( item.sendfile_operation().timelimit() );
                     return write_file_chunk( item.sendfile_operation() );
                 }
                 gather.push_back( item.buf() );
@@ -584,7 +592,9 @@ private:
                             on_done( write_ec );
                     } );
                 } );
-        if( gather_write_result_t::failed == result )
+        if( gather_write_result_t::in_background == result )
+            m_write_started_at = std::chrono::steady_clock::now();
+        else if( gather_write_result_t::failed == result )
             on_write_failed( ec );
         return gather_write_result_t::written == result;
     }
@@ -594,7 +604,10 @@ private:
     void write_file_chunk( sendfile_t & file )
     {
         if( 0 == m_file_left )
+        {
+            m_file_deadline = no_deadline;
             return write_batches();
+        }
 
         const auto chunk = static_cast< std::size_t >( std::min( m_file_left, file.chunk_size() ) );
         m_file_buffer.resize( chunk );
@@ -606,6 +619,7 @@ private:
         m_file_offset += static_cast< std::size_t >( n );
         m_file_left -= static_cast< std::size_t >( n );
         m_write_rest.assign( 1, asio_ns::buffer( m_file_buffer.data(), static_cast< std::size_t >( n ) ) );
+        m_write_started_at = std::chrono::steady_clock::now();
         m_transport.async_write( m_write_rest, [ self = self_handle(), &file ]( const asio_ns::error_code & ec ) {
             self->run_pass( [ & ] {
                 if( self->m_closed )
@@ -655,11 +669,12 @@ private:
 
     // ---- deadlines ----
 
-    // The one deadline in force: writing, then a handler that has not answered, then idleness.
+    // The one deadline in force: writing (each write that waits for the socket has its time
+    // limit, and a file its own), then a handler that has not answered, then idleness.
     [[nodiscard]] std::optional< std::chrono::steady_clock::time_point > current_deadline() const
     {
         if( m_writing )
-            return m_write_started_at + m_settings->m_write_http_response_timelimit;
+            return std::min( m_write_started_at + m_settings->m_write_http_response_timelimit, m_file_deadline );
         for( const auto & slot : m_response_slots )
         {
             if( !slot.m_response_started && !slot.m_is_upgrade )
@@ -668,6 +683,13 @@ private:
         if( 0 == m_pending_requests && !m_deferred_upgrade )
             return m_idle_since + m_settings->m_read_next_http_message_timelimit;
         return std::nullopt;
+    }
+
+    [[nodiscard]] static std::chrono::steady_clock::time_point deadline_after(
+            std::chrono::steady_clock::duration limit ) noexcept
+    {
+        const auto now = std::chrono::steady_clock::now();
+        return limit >= no_deadline - now ? no_deadline : now + limit;
     }
 
     void update_deadline()
@@ -718,6 +740,8 @@ private:
     std::vector< char > m_file_buffer;
     file_offset_t m_file_offset{ 0 };
     file_size_t m_file_left{ 0 };
+    static constexpr std::chrono::steady_clock::time_point no_deadline = std::chrono::steady_clock::time_point::max();
+    std::chrono::steady_clock::time_point m_file_deadline{ no_deadline };
 
     connection_timer_t< timer_guard_t > m_timer;
     std::chrono::steady_clock::time_point m_idle_since;

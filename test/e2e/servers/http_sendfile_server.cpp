@@ -12,7 +12,7 @@
 //   GET /framed/NAME[?chunk=C]
 //                          "<<" + the file + ">>": a file between two memory buffers
 //   GET /hello             "Hello, World!"
-// A handler that throws (a missing file, an offset past the end) gets the connection closed.
+// A handler that throws (a missing file, an offset past the end) gets 500.
 
 #include <restinio/core.hpp>
 

@@ -16,6 +16,7 @@
 #include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/connection_timer.hpp>
+#include <restinio/impl/pass_scope.hpp>
 #include <restinio/impl/plain_transport.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
@@ -109,8 +110,8 @@ public:
         writable_item_t && payload,
         write_status_cb_t && wscb ) override
     {
-        // On the strand already (a send from the handler, say): no hop, no moves.
-        if( m_transport.running_on_strand() )
+        // A send from this connection's handler, say: no hop, no moves.
+        if( may_run_here() )
             return run_pass( [ & ] { on_send_frame( final_flag, opcode, std::move( payload ), std::move( wscb ) ); } );
         on_strand( [ final_flag, opcode, p = std::move( payload ), cb = std::move( wscb ) ]( ws_connection_t & self ) mutable {
             self.on_send_frame( final_flag, opcode, std::move( p ), std::move( cb ) );
@@ -145,13 +146,24 @@ private:
         return std::static_pointer_cast< ws_connection_t >( shared_from_this() );
     }
 
-    // Runs `f( *this )` in a pass on the strand (at once when on it).
+    // Whether a call may run here and now: on this connection's strand, inside one of its
+    // passes or outside any pass (see pass_scope.hpp). (Strand first: m_in_pass belongs to it.)
+    [[nodiscard]] bool may_run_here() const noexcept
+    {
+        return m_transport.running_on_strand() && ( m_in_pass || !restinio::impl::pass_scope_t::any_running() );
+    }
+
+    // Runs `f( *this )` in a pass: here and now if it may, else through the strand (posted from
+    // inside another connection's pass; see pass_scope.hpp).
     template< typename F >
     void on_strand( F && f )
     {
-        asio_ns::dispatch( m_transport.strand(), [ self = self_handle(), f = std::forward< F >( f ) ]() mutable {
-            self->run_pass( [ & ] { f( *self ); } );
-        } );
+        if( may_run_here() )
+            return run_pass( [ & ] { f( *this ); } );
+        restinio::impl::dispatch_unless_in_a_pass( m_transport.strand(),
+            [ self = self_handle(), f = std::forward< F >( f ) ]() mutable {
+                self->run_pass( [ & ] { f( *self ); } );
+            } );
     }
 
     [[nodiscard]] auto log() const
@@ -166,6 +178,7 @@ private:
         // A call from inside this connection's pass: its state changes now, its I/O at the end.
         if( m_in_pass )
             return body();
+        const restinio::impl::pass_scope_t scope;
         m_in_pass = true;
         try
         {
