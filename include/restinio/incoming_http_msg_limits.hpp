@@ -39,7 +39,11 @@ public:
     incoming_http_msg_limits_t && max_body_size( std::uint64_t v ) && noexcept { return std::move( max_body_size( v ) ); }
 
 private:
-    std::size_t m_max_url_size{ std::numeric_limits< std::size_t >::max() };
+    // Not unlimited, unlike RESTinio: the express router matches the path with std::regex,
+    // whose recursion grows with the input (a 300,000-byte path overflowed an 8 MiB stack).
+    // 8 KiB is nginx's limit for a request line; a server that raises it must keep its routes'
+    // patterns to what its stack allows.
+    std::size_t m_max_url_size{ 8u * 1024u };
     std::size_t m_max_field_name_size{ std::numeric_limits< std::size_t >::max() };
     std::size_t m_max_field_value_size{ std::numeric_limits< std::size_t >::max() };
     // Not unlimited, unlike RESTinio: each field costs about 100 bytes of bookkeeping on top of

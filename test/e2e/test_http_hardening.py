@@ -64,6 +64,15 @@ class default_limits_test(shared_router_server, unittest.TestCase):
         self.assertEqual(send_and_read(self.port, b"GET /hello HTTP/1.1\r\nHost: t\r\n" + b"a:\r\n" * 1000000 + b"\r\n"),
                          R431)
 
+    def test_a_long_path_gets_414_not_a_crash(self):
+        # 300,000 digits for /chat/:id(\d+): std::regex's recursion overflowed the stack (SIGSEGV).
+        self.assertEqual(send_and_read(self.port, b"GET /chat/" + b"1" * 300000 + b" HTTP/1.1\r\nHost: t\r\n\r\n"),
+                         refusal(b"414 URI Too Long"))
+        target = b"/chat/" + b"1" * (8 * 1024 - len(b"/chat/"))
+        [r] = parse_all(send_and_read(self.port, b"GET " + target + b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))
+        self.assertEqual(r.status, 200)
+        assert_serves(self, self.port)
+
     def test_100_fields_are_served_101_are_not(self):
         [r] = parse_all(send_and_read(self.port, with_fields(100)))
         self.assertEqual((r.status, r.body), (200, HELLO))

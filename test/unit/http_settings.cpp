@@ -182,7 +182,7 @@ TEST_CASE( "defaults are RESTinio's", "[http][settings]" )
     CHECK( s.websocket_max_message_size() == 16u * 1024u * 1024u );
 
     const auto & limits = s.incoming_http_msg_limits();
-    CHECK( limits.max_url_size() == std::numeric_limits< std::size_t >::max() );
+    CHECK( limits.max_url_size() == 8u * 1024u );   // not unlimited, unlike RESTinio
     CHECK( limits.max_field_name_size() == std::numeric_limits< std::size_t >::max() );
     CHECK( limits.max_field_value_size() == std::numeric_limits< std::size_t >::max() );
     CHECK( limits.max_field_count() == 100u );      // not unlimited, unlike RESTinio
