@@ -64,6 +64,19 @@ public:
         m_listener->state_changed( connection_state::notice_t{ id, ep, cause } );
     }
 
+    // Sent from destructors: a listener is to be noexcept, and one that throws loses this
+    // notice, not the server.
+    void notify_closed( connection_id_t id, const endpoint_t & ep ) const noexcept
+    {
+        try
+        {
+            notify( id, ep, connection_state::closed_t{} );
+        }
+        catch( ... )
+        {
+        }
+    }
+
 private:
     std::shared_ptr< Listener > m_listener;
 };
@@ -74,6 +87,7 @@ class connection_state_notifier_t< connection_state::noop_listener_t >
 public:
     explicit connection_state_notifier_t( std::shared_ptr< connection_state::noop_listener_t > ) {}
     void notify( connection_id_t, const endpoint_t &, const connection_state::cause_t & ) const noexcept {}
+    void notify_closed( connection_id_t, const endpoint_t & ) const noexcept {}
 };
 
 } // namespace impl

@@ -78,7 +78,7 @@ struct upgraded_connection_parts_t
 }
 
 template< typename Traits >
-class connection_t final : public connection_base_t
+class connection_t final : public connection_base_t, private pass_driver_t< connection_t< Traits > >
 {
 public:
     using timer_guard_t = typename Traits::timer_manager_t::timer_guard_t;
@@ -105,8 +105,7 @@ public:
     ~connection_t() override
     {
         if( !m_upgraded )
-            m_settings->m_connection_state_notifier.notify(
-                    connection_id(), m_remote_endpoint, connection_state::closed_t{} );
+            m_settings->m_connection_state_notifier.notify_closed( connection_id(), m_remote_endpoint );
         log().trace( "destroyed" );
     }
 
@@ -198,45 +197,24 @@ private:
 
     // ---- passes ----
 
-    // Runs `f( *this )` in a pass: at once inside this connection's own pass (a handler that
-    // answers at once) or on its strand outside any pass, else through the strand (posted from
-    // inside another connection's pass; see pass_scope.hpp).
-    template< typename F >
-    void on_strand( F && f )
-    {
-        if( m_transport.running_on_strand() && ( m_in_pass || !pass_scope_t::any_running() ) )
-            return run_pass( [ & ] { f( *this ); } );
-        dispatch_unless_in_a_pass( m_transport.strand(),
-            [ self = self_handle(), f = std::forward< F >( f ) ]() mutable {
-                self->run_pass( [ & ] { f( *self ); } );
-            } );
-    }
+    friend class pass_driver_t< connection_t >;
+    using pass_driver_t< connection_t >::on_strand;
+    using pass_driver_t< connection_t >::run_pass;
 
-    template< typename Body >
-    void run_pass( Body && body )
+    void fail_inside_pass( const char * what ) noexcept
     {
-        // A call from inside this connection's pass (a handler answering at once): recorded
-        // now, written when the pass settles.
-        if( m_in_pass )
-            return body();
-        const pass_scope_t scope;
-        m_in_pass = true;
         try
         {
-            body();
-            settle();
-        }
-        catch( const std::exception & ex )
-        {
-            log().error( "failed inside the connection: {}", ex.what() );
+            log().error( "failed inside the connection: {}", what );
             close();
         }
         catch( ... )
         {
-            log().error( "failed inside the connection: an exception not derived from std::exception" );
-            close();
+            // The logger or a write notificator threw: the socket goes all the same.
+            m_closed = true;
+            m_timer.cancel();
+            m_transport.close();
         }
-        m_in_pass = false;
     }
 
     // Writes what may go and takes the requests still buffered, until neither makes progress;

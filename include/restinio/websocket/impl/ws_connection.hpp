@@ -41,7 +41,9 @@ namespace impl
 {
 
 template< typename Traits, typename WS_Message_Handler >
-class ws_connection_t final : public ws_connection_base_t
+class ws_connection_t final
+    : public ws_connection_base_t
+    , private restinio::impl::pass_driver_t< ws_connection_t< Traits, WS_Message_Handler > >
 {
 public:
     using stream_socket_t = typename Traits::stream_socket_t;
@@ -146,48 +148,15 @@ private:
         return std::static_pointer_cast< ws_connection_t >( shared_from_this() );
     }
 
-    // Whether a call may run here and now: on this connection's strand, inside one of its
-    // passes or outside any pass (see pass_scope.hpp). (Strand first: m_in_pass belongs to it.)
-    [[nodiscard]] bool may_run_here() const noexcept
-    {
-        return m_transport.running_on_strand() && ( m_in_pass || !restinio::impl::pass_scope_t::any_running() );
-    }
-
-    // Runs `f( *this )` in a pass: here and now if it may, else through the strand (posted from
-    // inside another connection's pass; see pass_scope.hpp).
-    template< typename F >
-    void on_strand( F && f )
-    {
-        if( may_run_here() )
-            return run_pass( [ & ] { f( *this ); } );
-        restinio::impl::dispatch_unless_in_a_pass( m_transport.strand(),
-            [ self = self_handle(), f = std::forward< F >( f ) ]() mutable {
-                self->run_pass( [ & ] { f( *self ); } );
-            } );
-    }
+    friend class restinio::impl::pass_driver_t< ws_connection_t >;
+    using restinio::impl::pass_driver_t< ws_connection_t >::may_run_here;
+    using restinio::impl::pass_driver_t< ws_connection_t >::on_strand;
+    using restinio::impl::pass_driver_t< ws_connection_t >::run_pass;
 
     [[nodiscard]] auto log() const
     {
         return restinio::impl::connection_log_t< typename Traits::logger_t >{
                 *m_settings->m_logger, "ws_connection", connection_id() };
-    }
-
-    template< typename Body >
-    void run_pass( Body && body )
-    {
-        // A call from inside this connection's pass: its state changes now, its I/O at the end.
-        if( m_in_pass )
-            return body();
-        const restinio::impl::pass_scope_t scope;
-        m_in_pass = true;
-        try
-        {
-            body();
-            settle();
-        }
-        catch( const std::exception & ex ) { fail_inside_pass( ex.what() ); }
-        catch( ... ) { fail_inside_pass( "an exception not derived from std::exception" ); }
-        m_in_pass = false;
     }
 
     void fail_inside_pass( const char * what ) noexcept
@@ -442,17 +411,8 @@ private:
     // never reports an upgraded connection closed.
     void report_closed() noexcept
     {
-        if( std::exchange( m_closed_reported, true ) )
-            return;
-        try
-        {
-            m_settings->m_connection_state_notifier.notify(
-                    connection_id(), m_remote_endpoint, connection_state::closed_t{} );
-        }
-        catch( ... )
-        {
-            // A listener is to be noexcept; one that throws loses this notice, not the server.
-        }
+        if( !std::exchange( m_closed_reported, true ) )
+            m_settings->m_connection_state_notifier.notify_closed( connection_id(), m_remote_endpoint );
     }
 
     static constexpr int max_reads_per_wakeup = 16;
