@@ -56,13 +56,13 @@ public:
         std::string bytes_after_upgrade_request, WS_Message_Handler handler )
         : ws_connection_base_t{ id }
         , m_transport{ std::move( socket ) }
-        , m_remote_endpoint{ remote_endpoint }
         , m_settings{ std::move( settings ) }
         , m_lifetime_monitor{ std::move( lifetime_monitor ) }
         , m_receiver{ m_settings->m_websocket_max_message_size }
         , m_pending_input{ bytes_after_upgrade_request.empty() ? nullptr
                 : std::make_unique< std::string >( std::move( bytes_after_upgrade_request ) ) }
         , m_user{ std::move( handler ) }
+        , m_notice_endpoint{ remote_endpoint }
     {}
 
     ~ws_connection_t() override
@@ -412,7 +412,7 @@ private:
     void report_closed() noexcept
     {
         if( !std::exchange( m_closed_reported, true ) )
-            m_settings->m_connection_state_notifier.notify_closed( connection_id(), m_remote_endpoint );
+            m_settings->m_connection_state_notifier.notify_closed( connection_id(), m_notice_endpoint.get() );
     }
 
     static constexpr int max_reads_per_wakeup = 16;
@@ -424,7 +424,6 @@ private:
             std::chrono::steady_clock::time_point::max();
 
     transport_t m_transport;
-    const endpoint_t m_remote_endpoint;
     settings_handle_t m_settings;
     restinio::impl::connection_lifetime_monitor_t m_lifetime_monitor;
     restinio::impl::connection_timer_t< timer_guard_t > m_timer;
@@ -435,6 +434,7 @@ private:
     std::chrono::steady_clock::time_point m_close_deadline{ no_close_deadline };
     ws_session_t m_session;
 
+    restinio::impl::notice_endpoint_t< typename Traits::connection_state_listener_t > m_notice_endpoint;
     bool m_in_pass{ false };
     bool m_closed_reported{ false };
     bool m_read_scheduled{ false };
