@@ -321,10 +321,12 @@ private:
             case 'u': s.add( parse_hex( 4 ) ); return s;
             default: break;
         }
+        m_pos -= 2;     // errors point at the backslash
         if( c >= '0' && c <= '9' )
             fail( "backreferences and octal escapes are not supported" );
         if( ( c >= 'a' && c <= 'z' ) || ( c >= 'A' && c <= 'Z' ) )
             fail( "an unknown escape" );
+        m_pos += 2;
         return one( c );
     }
 
