@@ -84,6 +84,10 @@ TEST_CASE( "literals, escapes, dot and classes", "[regex]" )
         { "^[\\]\\\\]+", "]\\x", spans_t{ { 0, 2 } } },
         { "^[\\w.]+", "a.b!", spans_t{ { 0, 3 } } },
         { "^[\\b]", "\b", spans_t{ { 0, 1 } } },
+        { "^\\z\\_", "z_", spans_t{ { 0, 2 } } },        // an unknown escape is the character
+        { "^]}", "]}", spans_t{ { 0, 2 } } },
+        { "^[]", "a", no_match },
+        { "^[^]", "\n", spans_t{ { 0, 1 } } },
     } );
 }
 
@@ -218,8 +222,8 @@ TEST_CASE( "unsupported or malformed syntax is refused when compiled", "[regex][
 {
     const char * refused[] = {
         "^(a)\\1", "^\\0", "^(?<n>a)", "^(?<=a)b", "^(?<!a)b", "^(?=a+)", "^(?=(a))",
-        "^(?=a)*", "^(?=a$b)", "^a**", "^*", "^a{2,1}", "^a{1001}", "^a{", "^a{x}", "^a}", "^]",
-        "^[z-a]", "^[]", "^[\\d-z]", "^[a", "^(a", "^a)", "^\\", "^\\q", "^\\u00e9", "^\\xg1",
+        "^(?=a)*", "^(?=a$b)", "^a**", "^*", "^a{2,1}", "^a{1001}", "^a{", "^a{x}", "^{",
+        "^[z-a]", "^[\\d-z]", "^[a", "^(a", "^a)", "^\\", "^\\c", "^\\cA", "^\\u00e9", "^\\xg1",
         "^$*", "^\\b+", "^(?:(?:(?:a{1000}){1000}))",
     };
     for( const char * pattern : refused )

@@ -1,6 +1,6 @@
-// Parses the ECMAScript subset linear_regex_engine_t runs into a regex::ast_t: literals and
-// escapes, `.`, classes, groups (capturing and `(?:`), alternation, the quantifiers
-// `* + ? {n} {n,} {n,m}` greedy or lazy, `^ $ \b \B`, and lookaheads whose alternatives are
+// Parses the ECMAScript subset linear_regex_engine_t runs into a regex::ast_t: literals (a
+// bare ']' or '}' too, as ECMAScript's Annex B allows) and escapes, `.`, classes, groups
+// (capturing and `(?:`), alternation, the quantifiers `* + ? {n} {n,} {n,m}` greedy or lazy, `^ $ \b \B`, and lookaheads whose alternatives are
 // fixed sequences of characters, optionally ending with `$` (what path2regex emits). Anything
 // else - backreferences, lookbehind, named groups, a lookahead that could match a variable
 // length - is refused with exception_t rather than matched differently from std::regex.
@@ -192,7 +192,7 @@ private:
                 return add_bytes( s );
             }
             case '*': case '+': case '?': fail( "nothing to repeat" );
-            case '{': case '}': case ']': fail( "a bare '{', '}' or ']'; escape it" );
+            case '{': fail( "a bare '{'; escape it" );
             default:
             {
                 ++m_pos;
@@ -321,12 +321,18 @@ private:
             case 'u': s.add( parse_hex( 4 ) ); return s;
             default: break;
         }
-        m_pos -= 2;     // errors point at the backslash
         if( c >= '0' && c <= '9' )
+        {
+            m_pos -= 2;     // the error points at the backslash
             fail( "backreferences and octal escapes are not supported" );
-        if( ( c >= 'a' && c <= 'z' ) || ( c >= 'A' && c <= 'Z' ) )
-            fail( "an unknown escape" );
-        m_pos += 2;
+        }
+        if( c == 'c' )
+        {
+            m_pos -= 2;
+            fail( "\\c control escapes are not supported" );
+        }
+        // Any other character stands for itself, letters included (ECMAScript Annex B, and
+        // std::regex): "\z" is "z".
         return one( c );
     }
 
@@ -372,8 +378,7 @@ private:
         const bool negated = !at_end() && peek() == '^';
         if( negated )
             ++m_pos;
-        if( !at_end() && peek() == ']' )
-            fail( "an empty class" );
+        // "[]" matches nothing and "[^]" any byte, as in ECMAScript.
         byte_set_t result;
         while( !at_end() && peek() != ']' )
         {
