@@ -126,17 +126,19 @@ public:
     // (no_position for a group that took no part).
     [[nodiscard]] bool run()
     {
-        if( !prefix_fits() )
-            return false;
         m_scratch.prepare( m_program );
         const std::uint32_t n = m_program.slots;
         std::fill( m_scratch.work.begin(), m_scratch.work.begin() + n, no_position );
+        std::uint32_t pc = 0;
+        std::size_t pos = 0;
+        if( !run_prefix( pc, pos ) )
+            return false;
         auto * current = &m_scratch.lists[ 0 ];
         auto * next = &m_scratch.lists[ 1 ];
-        add_thread( *current, 0, 0, m_scratch.work.data() );
+        add_thread( *current, pc, pos, m_scratch.work.data() );
 
         bool matched = false;
-        for( std::size_t pos = 0; current->size != 0; ++pos )
+        for( ; current->size != 0; ++pos )
         {
             next->size = 0;
             const bool at_end = pos == m_input.size();
@@ -173,18 +175,23 @@ private:
         return in.op == op_t::set && m_program.sets[ in.arg ].contains( c );
     }
 
-    [[nodiscard]] bool prefix_fits() const noexcept
+    // Runs the program's prefix (bytes, saves and a leading ^ that every match starts with) as
+    // plain compares, leaving pc and pos after it and its saves in `work`. Most routes reject
+    // most paths here, and a matching one skips that many VM steps.
+    [[nodiscard]] bool run_prefix( std::uint32_t & pc, std::size_t & pos ) const noexcept
     {
-        std::size_t pos = 0;
-        for( std::uint32_t pc = 0; pos != m_program.prefix_length; ++pc )
+        for( ; pos != m_program.prefix_length; ++pc )
         {
             const instruction_t & in = m_program.code[ pc ];
-            if( in.op != op_t::byte && in.op != op_t::set )
-                continue;
-            if( pos == m_input.size()
-                || !consumes( in, static_cast< unsigned char >( m_input[ pos ] ) ) )
-                return false;
-            ++pos;
+            if( in.op == op_t::save )
+                m_scratch.work[ in.arg ] = pos;
+            else if( in.op == op_t::byte || in.op == op_t::set )
+            {
+                if( pos == m_input.size()
+                    || !consumes( in, static_cast< unsigned char >( m_input[ pos ] ) ) )
+                    return false;
+                ++pos;
+            }
         }
         return true;
     }

@@ -54,8 +54,8 @@ struct program_t
     std::vector< lookahead_t > lookaheads;
     // Whole match plus capture groups, two slots each.
     std::uint32_t slots = 2;
-    // The instructions at the start every match runs through first, each consuming one byte:
-    // checked before the VM starts, so most routes reject most paths in a few compares.
+    // How many bytes the instructions every match starts with consume before the first branch
+    // or assertion (saves and a leading ^ aside): the VM runs them as plain compares.
     std::uint32_t prefix_length = 0;
 };
 
