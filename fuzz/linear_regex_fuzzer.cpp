@@ -5,8 +5,8 @@
 // bytes that choose a pattern from the small grammar below, a 0xFF byte, and a subject of at
 // most max_subject bytes. The grammar covers the syntax the engine claims (literals, escapes,
 // `.`, classes, groups, alternation, greedy and lazy quantifiers, anchors, \b, lookaheads of
-// characters and `$`); a quantifier only follows something that cannot match empty, where
-// libstdc++ departs from ECMAScript (it allows one empty iteration, which moves a capture).
+// characters and `$`); an unbounded quantifier only follows something that cannot match empty
+// (the engine refuses the others).
 // Subjects are short so that std::regex's backtracking and recursion stay cheap.
 //
 // Checks:
@@ -68,15 +68,16 @@ private:
     {
         bool quantifiable = true;
         const bool nullable = atom( out, depth, quantifiable );
-        if( nullable || !quantifiable || pick( 3 ) != 0 )
+        if( !quantifiable || pick( 3 ) != 0 )
             return nullable;
+        // The first three are unbounded: the engine refuses them after something nullable.
         static const char * const quantifiers[] = {
-            "*", "+", "?", "{2}", "{0,1}", "{1,}", "{1,3}", "{0}", "{2,3}" };
-        const int q = pick( 9 );
+            "*", "+", "{1,}", "?", "{2}", "{0,1}", "{1,3}", "{0}", "{2,3}" };
+        const int q = nullable ? 3 + pick( 6 ) : pick( 9 );
         out += quantifiers[ q ];
         if( pick( 3 ) == 0 )
             out += '?';
-        return q != 1 && q != 3 && q != 5 && q != 8;
+        return nullable || q == 0 || q == 3 || q == 5 || q == 7;
     }
 
     bool atom( std::string & out, int depth, bool & quantifiable )

@@ -122,6 +122,10 @@ TEST_CASE( "counted repeats", "[regex]" )
         { "^a{0}b", "b", spans_t{ { 0, 1 } } },
         { "^(?:a|b){0,2}c", "abc", spans_t{ { 0, 3 } } },
         { "^\\d{4}-\\d{2}", "2024-05x", spans_t{ { 0, 7 } } },
+        // A bounded repeat of something that can match empty is run, as std::regex runs it.
+        { "^x(a?){1,2}", "xa", spans_t{ { 0, 2 }, { 2, 2 } } },
+        { "^x(a?)?", "x", spans_t{ { 0, 1 }, { 1, 1 } } },
+        { "^x(?:(a*)){0,2}", "xa", spans_t{ { 0, 2 }, { 2, 2 } } },
     } );
 }
 
@@ -224,7 +228,8 @@ TEST_CASE( "unsupported or malformed syntax is refused when compiled", "[regex][
         "^(a)\\1", "^\\0", "^(?<n>a)", "^(?<=a)b", "^(?<!a)b", "^(?=a+)", "^(?=(a))",
         "^(?=a)*", "^(?=a$b)", "^a**", "^*", "^a{2,1}", "^a{1001}", "^a{", "^a{x}", "^{",
         "^[z-a]", "^[\\d-z]", "^[a", "^(a", "^a)", "^\\", "^\\c", "^\\cA", "^\\u00e9", "^\\xg1",
-        "^$*", "^\\b+", "^(?:(?:(?:a{1000}){1000}))",
+        "^$*", "^\\b+", "^(?:(?:(?:a{1000}){1000}))", "^(a*)*", "^(?:a|)+", "^(?:a?b?){2,}",
+        "^(?:(?=a))*", "^()*",
     };
     for( const char * pattern : refused )
     {
@@ -236,6 +241,13 @@ TEST_CASE( "unsupported or malformed syntax is refused when compiled", "[regex][
         "backreferences and octal escapes are not supported" );
     CHECK_THROWS_WITH( linear_regex_engine_t::compile_regex( "^(?:a{1000}){100}", true ),
         Catch::Contains( "'^(?:a{1000}){100}'" ) && Catch::Contains( "too large" ) );
+    // A route of 100 parameters compiles; a 101st group is refused.
+    std::string groups{ "^" };
+    for( int i = 0; i != 100; ++i )
+        groups += "\\/([^\\/]+?)";
+    CHECK_NOTHROW( linear_regex_engine_t::compile_regex( groups + "(?:\\/)?$", false ) );
+    CHECK_THROWS_WITH( linear_regex_engine_t::compile_regex( groups + "(a)", true ),
+        Catch::Contains( "more than 100 capture groups" ) );
     std::string deep( 100, '(' );
     deep += std::string( 100, ')' );
     CHECK_THROWS_WITH( linear_regex_engine_t::compile_regex( deep, true ),

@@ -32,10 +32,10 @@ struct linear_regex_engine_t
     using matched_item_descriptor_t = std::pair< std::size_t, std::size_t >;
     using match_results_t = std::vector< matched_item_descriptor_t >;
 
-    // Bounded by the program size limit rather than a count of its own.
+    // At most; a pattern with many groups may also meet the program size limit.
     static constexpr std::size_t max_capture_groups() noexcept
     {
-        return impl::regex::compiler_t::max_scratch / 2 - 1;
+        return impl::regex::parser_t::max_capture_groups;
     }
 
     // Throws exception_t naming the pattern for syntax it does not run, a malformed pattern

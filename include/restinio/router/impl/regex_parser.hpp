@@ -1,14 +1,16 @@
 // Parses the ECMAScript subset linear_regex_engine_t runs into a regex::ast_t: literals (a
-// bare ']' or '}' too, as ECMAScript's Annex B allows) and escapes, `.`, classes, groups
-// (capturing and `(?:`), alternation, the quantifiers `* + ? {n} {n,} {n,m}` greedy or lazy, `^ $ \b \B`, and lookaheads whose alternatives are
+// bare ']' or '}' too, as ECMAScript's Annex B allows), escapes and classes (read by
+// regex_pattern_reader.hpp), `.`, groups (capturing and `(?:`), alternation, the quantifiers
+// `* + ? {n} {n,} {n,m}` greedy or lazy, `^ $ \b \B`, and lookaheads whose alternatives are
 // fixed sequences of characters, optionally ending with `$` (what path2regex emits). Anything
 // else - backreferences, lookbehind, named groups, a lookahead that could match a variable
-// length - is refused with exception_t rather than matched differently from std::regex.
-// Case-insensitive patterns fold ASCII letters only.
+// length, `*` `+` `{n,}` on something that can match empty - is refused with exception_t
+// rather than matched differently from std::regex. Ignoring case folds ASCII letters only.
 #pragma once
 
 #include <restinio/exception.hpp>
 #include <restinio/router/impl/regex_ast.hpp>
+#include <restinio/router/impl/regex_pattern_reader.hpp>
 #include <restinio/string_view.hpp>
 
 #include <cstddef>
@@ -28,16 +30,18 @@ namespace impl
 namespace regex
 {
 
-class parser_t
+class parser_t : private pattern_reader_t
 {
 public:
     // Nesting of groups: the parser and compiler recurse once per level.
     static constexpr std::size_t max_depth = 64;
     // The largest count in {n,m}; the program size limit usually bites first.
     static constexpr std::uint32_t max_repeat = 1000;
+    // Each group costs two slots in every VM thread (regex_program.hpp bounds the product).
+    static constexpr std::uint32_t max_capture_groups = 100;
 
     parser_t( string_view_t pattern, bool is_case_sensitive )
-        : m_pattern{ pattern }, m_fold{ !is_case_sensitive }
+        : pattern_reader_t{ pattern, !is_case_sensitive }
     {}
 
     [[nodiscard]] ast_t parse()
@@ -49,17 +53,6 @@ public:
     }
 
 private:
-    [[noreturn]] void fail( const char * why ) const
-    {
-        std::string text{ "unsupported route regex '" };
-        text.append( m_pattern.data(), m_pattern.size() );
-        text += "' at position " + std::to_string( m_pos ) + ": " + why;
-        throw exception_t{ text };
-    }
-
-    [[nodiscard]] bool at_end() const noexcept { return m_pos == m_pattern.size(); }
-    [[nodiscard]] char peek() const noexcept { return m_pattern[ m_pos ]; }
-
     std::uint32_t add( node_t node )
     {
         m_ast.nodes.push_back( std::move( node ) );
@@ -127,6 +120,11 @@ private:
         if( m_ast.nodes[ atom ].kind != node_kind_t::bytes
             && m_ast.nodes[ atom ].kind != node_kind_t::group )
             fail( "a quantifier must follow a character, a class or a group" );
+        // Backtracking engines end a repetition whose iteration matched nothing, each in its
+        // own way; a Pike VM cannot tell such an iteration apart, so `(a*)*` is refused rather
+        // than matched with other captures. A bounded count has no such iteration to end.
+        if( max == node_t::unbounded && can_be_empty( atom ) )
+            fail( "an unbounded repeat of something that can match the empty string" );
         node_t rep;
         rep.kind = node_kind_t::repeat;
         rep.min = min;
@@ -138,6 +136,28 @@ private:
         }
         rep.kids.push_back( atom );
         return add( std::move( rep ) );
+    }
+
+    [[nodiscard]] bool can_be_empty( std::uint32_t index ) const
+    {
+        const node_t & n = m_ast.nodes[ index ];
+        switch( n.kind )
+        {
+            case node_kind_t::bytes: return false;
+            case node_kind_t::group: return can_be_empty( n.kids[ 0 ] );
+            case node_kind_t::repeat: return n.min == 0 || can_be_empty( n.kids[ 0 ] );
+            case node_kind_t::concat:
+                for( const auto kid : n.kids )
+                    if( !can_be_empty( kid ) )
+                        return false;
+                return true;
+            case node_kind_t::alternation:
+                for( const auto kid : n.kids )
+                    if( can_be_empty( kid ) )
+                        return true;
+                return false;
+            default: return true;       // empty, assertions, lookaheads
+        }
     }
 
     std::uint32_t parse_count()
@@ -219,8 +239,8 @@ private:
             look = kind != ':';
             negated = kind == '!';
         }
-        else
-            group.index = ++m_ast.capture_groups;
+        else if( ( group.index = ++m_ast.capture_groups ) > max_capture_groups )
+            fail( "more than 100 capture groups" );
         const std::size_t body_pos = m_pos;
         const std::uint32_t body = parse_alternation( depth + 1 );
         if( at_end() )
@@ -269,73 +289,6 @@ private:
         return add( std::move( n ) );
     }
 
-    static int hex_value( char c ) noexcept
-    {
-        if( c >= '0' && c <= '9' ) return c - '0';
-        if( c >= 'a' && c <= 'f' ) return c - 'a' + 10;
-        if( c >= 'A' && c <= 'F' ) return c - 'A' + 10;
-        return -1;
-    }
-
-    unsigned char parse_hex( std::size_t digits )
-    {
-        unsigned value = 0;
-        for( std::size_t i = 0; i != digits; ++i )
-        {
-            const int v = at_end() ? -1 : hex_value( peek() );
-            if( v < 0 )
-                fail( "a \\x or \\u escape without its hex digits" );
-            value = value * 16u + static_cast< unsigned >( v );
-            ++m_pos;
-        }
-        if( value > 0x7F && digits == 4 )
-            fail( "a \\u escape beyond ASCII" );
-        return static_cast< unsigned char >( value );
-    }
-
-    // After a backslash: the set of bytes the escape stands for. `\b` is a backspace inside a
-    // class; outside one the caller has already taken it as an assertion.
-    byte_set_t parse_escaped_set()
-    {
-        if( at_end() )
-            fail( "a trailing backslash" );
-        const char c = peek();
-        ++m_pos;
-        byte_set_t s;
-        const auto one = [&s]( char v ) { s.add( static_cast< unsigned char >( v ) ); return s; };
-        switch( c )
-        {
-            case 'd': return digit_set();
-            case 'w': return word_set();
-            case 's': return space_set();
-            case 'D': s = digit_set(); s.negate(); return s;
-            case 'W': s = word_set(); s.negate(); return s;
-            case 'S': s = space_set(); s.negate(); return s;
-            case 't': return one( '\t' );
-            case 'n': return one( '\n' );
-            case 'r': return one( '\r' );
-            case 'v': return one( '\v' );
-            case 'f': return one( '\f' );
-            case 'b': return one( '\b' );
-            case 'x': s.add( parse_hex( 2 ) ); return s;
-            case 'u': s.add( parse_hex( 4 ) ); return s;
-            default: break;
-        }
-        if( c >= '0' && c <= '9' )
-        {
-            m_pos -= 2;     // the error points at the backslash
-            fail( "backreferences and octal escapes are not supported" );
-        }
-        if( c == 'c' )
-        {
-            m_pos -= 2;
-            fail( "\\c control escapes are not supported" );
-        }
-        // Any other character stands for itself, letters included (ECMAScript Annex B, and
-        // std::regex): "\z" is "z".
-        return one( c );
-    }
-
     std::uint32_t parse_escape()
     {
         ++m_pos;
@@ -349,73 +302,6 @@ private:
         return add_bytes( parse_escaped_set() );
     }
 
-    // One class member: a byte, or the whole set of an escape such as \d (then `is_set`).
-    byte_set_t parse_class_atom( bool & is_set, unsigned char & byte )
-    {
-        is_set = false;
-        if( peek() != '\\' )
-        {
-            byte = static_cast< unsigned char >( peek() );
-            ++m_pos;
-            byte_set_t s;
-            s.add( byte );
-            return s;
-        }
-        ++m_pos;
-        if( !at_end() && peek() == 'B' )
-            fail( "\\B inside a class" );
-        const char e = at_end() ? '\0' : peek();
-        is_set = e == 'd' || e == 'D' || e == 'w' || e == 'W' || e == 's' || e == 'S';
-        byte_set_t s = parse_escaped_set();
-        if( !is_set )
-            byte = static_cast< unsigned char >( s.single() );
-        return s;
-    }
-
-    byte_set_t parse_class()
-    {
-        ++m_pos;
-        const bool negated = !at_end() && peek() == '^';
-        if( negated )
-            ++m_pos;
-        // "[]" matches nothing and "[^]" any byte, as in ECMAScript.
-        byte_set_t result;
-        while( !at_end() && peek() != ']' )
-        {
-            bool first_is_set = false;
-            unsigned char first = 0;
-            const byte_set_t s = parse_class_atom( first_is_set, first );
-            const bool range = m_pos + 1 < m_pattern.size() && peek() == '-'
-                && m_pattern[ m_pos + 1 ] != ']';
-            if( !range )
-            {
-                result.add( s );
-                continue;
-            }
-            ++m_pos;
-            bool last_is_set = false;
-            unsigned char last = 0;
-            parse_class_atom( last_is_set, last );
-            if( first_is_set || last_is_set )
-                fail( "a class escape such as \\d as a range end" );
-            if( last < first )
-                fail( "a range out of order" );
-            result.add_range( first, last );
-        }
-        if( at_end() )
-            fail( "unbalanced '['" );
-        ++m_pos;
-        // Folded before negation: /[^a]/i does not match "A", as in ECMAScript.
-        if( m_fold )
-            result.fold_ascii_case();
-        if( negated )
-            result.negate();
-        return result;
-    }
-
-    string_view_t m_pattern;
-    bool m_fold;
-    std::size_t m_pos = 0;
     ast_t m_ast;
 };
 
