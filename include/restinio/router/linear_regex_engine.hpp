@@ -47,7 +47,9 @@ struct linear_regex_engine_t
     }
 
     // Matches at the start of target only. The VM's scratch is per thread, since the router
-    // may run on many threads at once; it grows to the largest route and is then reused.
+    // may run on many threads at once; it grows to the largest route's needs (at most about
+    // 4 MiB, by the program size limit) and is then reused, so a match allocates nothing but
+    // the results.
     static bool try_match(
         string_view_t target, const compiled_regex_t & regex, match_results_t & results )
     {
