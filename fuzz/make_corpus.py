@@ -10,6 +10,8 @@ A ws_handshake seed is HTTP request bytes.
 An express_router seed is an options byte (1 sensitive, 2 strict, 4 not ending, 0x10 << i: route
 i takes POST), then up to four route lines and the request target.
 A query_string seed is a query string (or path); the target tries it with every traits type.
+A linear_regex seed is a flags byte (1 ignore case, 2 raw), then either the grammar's choice
+bytes, 0xFF and a subject, or (raw) a pattern taken as it is.
 """
 import os
 import struct
@@ -180,6 +182,30 @@ EXPRESS_ROUTER_SEEDS = {
     "pattern_starts_with_question": router_seed([b"/:a(?:x)/:b", b"/(?=x)x"], b"/x/z"),
     # Found by the fuzzer: repetitions without a prefix backtracked exponentially.
     "repeat_without_prefix": router_seed([b":path+", b"/x-:p*"], b"/x-" + b"a" * 30 + b"//"),
+    # std::regex backtracks over every split of the dashes; the router's engine does not.
+    "many_params": router_seed([b"/:a-:b-:c-:d", b"/:a:b:c:d:e:f"], b"/" + b"-" * 120 + b"/"),
+}
+
+def regex_seed(choices, subject, flags=0):
+    return bytes([flags]) + bytes(choices) + b"\xff" + subject
+
+
+def raw_regex_seed(pattern, flags=0):
+    return bytes([flags | 2]) + pattern
+
+
+LINEAR_REGEX_SEEDS = {
+    # Choice bytes pick alternatives, terms, atoms and quantifiers (see the generator).
+    "literals": regex_seed([0, 3, 0, 0, 0, 1, 0, 4], b"ab/"),
+    "group_star": regex_seed([0, 1, 3, 1, 0, 2, 0, 0, 8, 0, 0], b"aaab"),
+    "alternation": regex_seed([2, 1, 0, 0, 1, 1, 0, 2, 1, 4, 1, 0, 3, 2], b"-b1"),
+    "lookahead": regex_seed([0, 2, 0, 4, 2, 5], b"a/", flags=1),
+    "lazy": regex_seed([0, 2, 0, 7, 0, 0, 0, 0, 3, 0, 2], b"aaaa-"),
+    "route_chat": raw_regex_seed(b"^\\/chat\\/(\\d+)(?:\\/)?$"),
+    "route_three": raw_regex_seed(b"^\\/([^\\/]+?)-([^\\/]+?)-([^\\/]+?)(?:\\/)?$", flags=1),
+    "route_ends_with": raw_regex_seed(b"^\\/a(?:\\/(?=#|\\.json|$))?(?=\\/|#|\\.json|$)"),
+    "classes": raw_regex_seed(b"^[\\w.-]+[^\\d\\s]{2,3}?\\b\\x41[]|[^]"),
+    "refused": raw_regex_seed(b"^(a)\\1(?<=b)(?=a+)"),
 }
 
 QUERY_STRING_SEEDS = {
@@ -218,3 +244,4 @@ if __name__ == "__main__":
     write("ws_handshake", WS_HANDSHAKE_SEEDS)
     write("express_router", EXPRESS_ROUTER_SEEDS)
     write("query_string", QUERY_STRING_SEEDS)
+    write("linear_regex", LINEAR_REGEX_SEEDS)

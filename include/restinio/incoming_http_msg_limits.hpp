@@ -39,10 +39,10 @@ public:
     incoming_http_msg_limits_t && max_body_size( std::uint64_t v ) && noexcept { return std::move( max_body_size( v ) ); }
 
 private:
-    // Not unlimited, unlike RESTinio: the express router matches the path with std::regex,
-    // whose recursion grows with the input (a 300,000-byte path overflowed an 8 MiB stack).
-    // 8 KiB is nginx's limit for a request line; a server that raises it must keep its routes'
-    // patterns to what its stack allows.
+    // Not unlimited, unlike RESTinio: 8 KiB is nginx's limit for a request line. The express
+    // router's default engine is linear in the path's length, but a router on
+    // std_regex_engine_t recurses per path byte (a 300,000-byte path overflowed an 8 MiB
+    // stack), so a server that raises this limit should not route with std::regex.
     std::size_t m_max_url_size{ 8u * 1024u };
     std::size_t m_max_field_name_size{ std::numeric_limits< std::size_t >::max() };
     std::size_t m_max_field_value_size{ std::numeric_limits< std::size_t >::max() };

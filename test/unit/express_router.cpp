@@ -81,7 +81,7 @@ TEST_CASE( "the seed's spelling compiles and routes", "[router][express][seed]" 
 
     static_assert( std::is_invocable_r_v< request_handling_status_t, router_t &, request_handle_t > );
     static_assert( std::is_base_of_v<
-        rr::generic_express_router_t< rr::std_regex_engine_t, no_extra_data_factory_t >, router_t > );
+        rr::generic_express_router_t< rr::linear_regex_engine_t, no_extra_data_factory_t >, router_t > );
     static_assert( std::is_same_v< router_t::actual_request_handle_t, request_handle_t > );
     static_assert( !std::is_copy_constructible_v< router_t > );
     static_assert( std::is_move_constructible_v< router_t > );

@@ -1,6 +1,7 @@
-// Tests for restinio/path2regex/path2regex.hpp (with router/std_regex_engine.hpp): the route
-// syntax table of server.md 9, the options, and malformed routes.
+// Tests for restinio/path2regex/path2regex.hpp, on both regex engines: the route syntax table of
+// server.md 9, the options, and malformed routes.
 #include <restinio/path2regex/path2regex.hpp>
+#include <restinio/router/linear_regex_engine.hpp>
 #include <restinio/router/std_regex_engine.hpp>
 
 #include <catch2/catch.hpp>
@@ -10,6 +11,7 @@
 #include <vector>
 
 using restinio::exception_t;
+using restinio::router::linear_regex_engine_t;
 using restinio::router::std_regex_engine_t;
 namespace p2r = restinio::path2regex;
 
@@ -17,12 +19,13 @@ namespace
 {
 
 // "name=value" for a named parameter, "#index=value" for an unnamed one, in group order.
-std::optional< std::vector< std::string > > match(
-    const std::string & route, const std::string & path, const p2r::options_t & options = {} )
+template< typename Engine >
+std::optional< std::vector< std::string > > match_with(
+    const std::string & route, const std::string & path, const p2r::options_t & options )
 {
-    const auto data = p2r::path2regex< std_regex_engine_t >( route, options );
-    std_regex_engine_t::match_results_t results;
-    if( !std_regex_engine_t::try_match( path, data.m_regex, results ) )
+    const auto data = p2r::path2regex< Engine >( route, options );
+    typename Engine::match_results_t results;
+    if( !Engine::try_match( path, data.m_regex, results ) )
         return std::nullopt;
     REQUIRE( results.size() == data.m_param_slots.size() + 1 );
     std::vector< std::string > params;
@@ -31,12 +34,21 @@ std::optional< std::vector< std::string > > match(
     {
         const auto & slot = data.m_param_slots[ i ];
         const auto & m = results[ i + 1 ];
-        const std::string value = path.substr( std_regex_engine_t::submatch_begin_pos( m ),
-            std_regex_engine_t::submatch_end_pos( m ) - std_regex_engine_t::submatch_begin_pos( m ) );
+        const std::string value = path.substr( Engine::submatch_begin_pos( m ),
+            Engine::submatch_end_pos( m ) - Engine::submatch_begin_pos( m ) );
         params.push_back( ( slot.named ? std::string{ slot.name } : "#" + std::to_string( index++ ) )
             + "=" + value );
     }
     return params;
+}
+
+// Every route runs on both engines, which must agree.
+std::optional< std::vector< std::string > > match(
+    const std::string & route, const std::string & path, const p2r::options_t & options = {} )
+{
+    const auto linear = match_with< linear_regex_engine_t >( route, path, options );
+    CHECK( linear == match_with< std_regex_engine_t >( route, path, options ) );
+    return linear;
 }
 
 using params_t = std::vector< std::string >;
@@ -211,9 +223,9 @@ TEST_CASE( "options: sensitive, strict, ending, ends_with, delimiter", "[path2re
             { "/chat/",    "/chat/x",     params_t{} },
             { "/chat/:id", "/chat/42/x",  params_t{ "id=42" } },
         }, o );
-        const auto data = p2r::path2regex< std_regex_engine_t >( "/chat", o );
-        std_regex_engine_t::match_results_t r;
-        REQUIRE( std_regex_engine_t::try_match( "/chat/42", data.m_regex, r ) );
+        const auto data = p2r::path2regex< linear_regex_engine_t >( "/chat", o );
+        linear_regex_engine_t::match_results_t r;
+        REQUIRE( linear_regex_engine_t::try_match( "/chat/42", data.m_regex, r ) );
         CHECK( r[ 0 ].second == 5u );      // the match stops before "/42"
     }
     SECTION( "ends_with" )
@@ -307,6 +319,8 @@ TEST_CASE( "malformed routes throw exception_t", "[path2regex]" )
     // A pattern the regex engine rejects is reported the same way.
     CHECK_THROWS_AS( p2r::path2regex< std_regex_engine_t >( "/:id(a{2,1})", {} ), exception_t );
     CHECK_THROWS_AS( p2r::path2regex< std_regex_engine_t >( "/:id([z-a])", {} ), exception_t );
+    CHECK_THROWS_AS( p2r::path2regex< linear_regex_engine_t >( "/:id(a{2,1})", {} ), exception_t );
+    CHECK_THROWS_AS( p2r::path2regex< linear_regex_engine_t >( "/:id([z-a])", {} ), exception_t );
 }
 
 TEST_CASE( "parameter names outlive their route data", "[path2regex]" )

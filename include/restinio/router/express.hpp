@@ -5,10 +5,12 @@
 // Routes are tried in registration order. Only the path takes part (query and fragment do
 // not), after percent-encoded unreserved characters are decoded ("/%7Eme" is "/~me"). With no
 // match the non-matched handler runs if one is set; otherwise the router returns
-// request_not_handled(). express_router_t is a plain class on std::regex, so
+// request_not_handled(). express_router_t is a plain class on linear_regex_engine_t, so
 // `rr::express_router_t` names a type without `<>` (a deliberate difference from RESTinio,
-// see spec/README.md); generic_express_router_t takes another regex engine or extra-data
-// factory.
+// see spec/README.md); generic_express_router_t takes another regex engine (such as
+// std_regex_engine_t, RESTinio's default) or extra-data factory. Paths come from the network:
+// the default engine matches in linear time without recursion, where std::regex can overflow
+// the stack or backtrack for seconds.
 #pragma once
 
 #include <restinio/cast_to.hpp>
@@ -17,6 +19,7 @@
 #include <restinio/http_headers.hpp>
 #include <restinio/path2regex/path2regex.hpp>
 #include <restinio/request_handler.hpp>
+#include <restinio/router/linear_regex_engine.hpp>
 #include <restinio/router/method_matcher.hpp>
 #include <restinio/router/non_matched_request_handler.hpp>
 #include <restinio/router/std_regex_engine.hpp>
@@ -304,7 +307,7 @@ private:
     actual_request_handler_t m_handler;
 };
 
-template< typename Regex_Engine = std_regex_engine_t >
+template< typename Regex_Engine = linear_regex_engine_t >
 using express_route_entry_t = generic_express_route_entry_t< Regex_Engine, no_extra_data_factory_t >;
 
 //
@@ -425,7 +428,7 @@ private:
 
 // The router the seed sample names as `rr::express_router_t`: a class, not an alias template.
 class express_router_t
-    : public generic_express_router_t< std_regex_engine_t, no_extra_data_factory_t >
+    : public generic_express_router_t< linear_regex_engine_t, no_extra_data_factory_t >
 {
 public:
     using generic_express_router_t::generic_express_router_t;

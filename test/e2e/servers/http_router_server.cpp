@@ -14,6 +14,7 @@
 //   GET  /slow?ms=N&tag=T  "slow N T", answered N ms later from another thread; prints
 //                          "slow N T scheduled", then "slow N T answering" right before it answers
 //   GET  /chat/:id(\d+)    "chat id=<id>"
+//   GET  /split/:a-:b-:c   "a=<a> b=<b> c=<c>": three parameters in one segment
 //   GET  /throw            the handler throws
 //   GET  /throw-after-flush  the handler flushes the first chunk of a response, then throws
 //   GET  /reflect?header=V&reason=R   "reflected", with X-Reflected: V (decoded) and, if given,
@@ -348,6 +349,13 @@ std::unique_ptr< rr::express_router_t > make_router( const options_t & o, delaye
         auto response = req->create_response();
         with_ids( response, *req );
         return response.set_body( "chat id=" + std::string{ params[ "id" ] } ).done();
+    } );
+
+    router->http_get( "/split/:a-:b-:c", []( restinio::request_handle_t req, rr::route_params_t params ) {
+        auto response = req->create_response();
+        with_ids( response, *req );
+        return response.set_body( "a=" + std::string{ params[ "a" ] } + " b=" + std::string{ params[ "b" ] }
+                + " c=" + std::string{ params[ "c" ] } ).done();
     } );
 
     router->http_get( "/throw", []( restinio::request_handle_t, rr::route_params_t ) -> restinio::request_handling_status_t {
