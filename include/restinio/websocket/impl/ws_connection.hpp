@@ -227,7 +227,7 @@ private:
             // through the thread's buffer.
             recycled_payload_strings_t strings;
             const auto [ direct, direct_size ] = m_session.takes_frames()
-                    ? m_receiver.payload_space( direct_read_min_left, direct_read_max_size, strings )
+                    ? m_receiver.payload_space( direct_read_min_size, direct_read_max_size, strings )
                     : std::pair< std::uint8_t *, std::size_t >{ nullptr, 0u };
             auto & buffer = per_thread_read_buffer();
             std::uint8_t * const into = direct ? direct : buffer.data();
@@ -417,8 +417,9 @@ private:
 
     static constexpr int max_reads_per_wakeup = 16;
     static constexpr int max_callback_rounds = 16;
-    // A direct read pays for a payload this long; its space stays in cache for the kernel's copy.
-    static constexpr std::uint64_t direct_read_min_left = 16u * 1024u;
+    // A direct read pays for a window this long (the receiver offers none larger than what has
+    // arrived of the payload); its space stays in cache for the kernel's copy.
+    static constexpr std::uint64_t direct_read_min_size = 16u * 1024u;
     static constexpr std::size_t direct_read_max_size = 256u * 1024u;
     static constexpr std::chrono::steady_clock::time_point no_close_deadline =
             std::chrono::steady_clock::time_point::max();
