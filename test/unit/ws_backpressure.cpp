@@ -122,21 +122,24 @@ TEST_CASE( "watermarks: every pause is followed by one drain, at random queue si
 
 TEST_CASE( "limits from any settings: the low mark stays below the high one", "[websocket][backpressure]" )
 {
-    struct row_t { std::size_t high, low, expected_high, expected_low; };
+    struct row_t { std::size_t high, low, limit, expected_high, expected_low; };
     const row_t rows[] = {
-        { 1 * mib, 256 * kib, 1 * mib, 256 * kib },
-        { 1000, 1000, 1000, 999 },
-        { 1000, 5000, 1000, 999 },
-        { 0, 0, 1, 0 },
-        { 1, 1, 1, 0 },
+        { 1 * mib, 256 * kib, 16 * mib, 1 * mib, 256 * kib },
+        { 1000, 999, 16 * mib, 1000, 999 },
+        { 1000, 1000, 16 * mib, 1000, 250 },
+        { 1000, 5000, 16 * mib, 1000, 250 },
+        { 0, 0, 16 * mib, 1, 0 },
+        { 1, 1, 16 * mib, 1, 0 },
+        { 1 * mib, 256 * kib, 64 * kib, 64 * kib, 16 * kib },     // the high mark within the limit
+        { 1 * mib, 256 * kib, 0, 1, 0 },
     };
     for( const auto & row : rows )
     {
-        INFO( "high " << row.high << ", low " << row.low );
-        const auto limits = rwi::make_send_queue_limits( row.high, row.low, 16 * mib, true );
+        INFO( "high " << row.high << ", low " << row.low << ", limit " << row.limit );
+        const auto limits = rwi::make_send_queue_limits( row.high, row.low, row.limit, true );
         CHECK( limits.m_high_water == row.expected_high );
         CHECK( limits.m_low_water == row.expected_low );
-        CHECK( limits.m_limit == 16 * mib );
+        CHECK( limits.m_limit == row.limit );
         CHECK( limits.m_close_on_limit );
     }
 }

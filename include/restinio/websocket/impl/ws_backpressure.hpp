@@ -34,13 +34,14 @@ struct send_queue_limits_t
     bool m_close_on_limit;      // such a frame closes the connection (1008) instead of dropping
 };
 
-// Limits from the settings, made consistent: a high-water mark of at least 1 byte, and a
-// low-water mark below it (equal ones would stop and start reading on every frame).
+// Limits from the settings, made consistent: a high-water mark of at least 1 byte and at most
+// the limit, and a low-water mark below it (equal ones would stop and start reading on every
+// frame): one that is not is taken as a quarter of the high-water mark.
 [[nodiscard]] constexpr send_queue_limits_t make_send_queue_limits( std::size_t high_water,
         std::size_t low_water, std::size_t limit, bool close_on_limit ) noexcept
 {
-    high_water = std::max< std::size_t >( high_water, 1u );
-    return { high_water, std::min( low_water, high_water - 1u ), limit, close_on_limit };
+    high_water = std::max< std::size_t >( std::min( high_water, limit ), 1u );
+    return { high_water, low_water < high_water ? low_water : high_water / 4u, limit, close_on_limit };
 }
 
 enum class send_admission_t : std::uint8_t
