@@ -210,7 +210,7 @@ private:
             } );
         }
         const bool message_deadline = this->track_message_deadline();
-        if( m_transport.is_open()
+        if( !m_timer.scheduled() && m_transport.is_open()
                 && ( m_queue.writing_in_background() || no_close_deadline != m_close_deadline || message_deadline ) )
             m_timer.schedule( *m_settings, weak_from_this() );
         schedule_read_if_needed();
