@@ -190,7 +190,7 @@ class flood_test(unittest.TestCase):
 
 class stalled_frame_test(unittest.TestCase):
     CONNECTIONS = 2000
-    LIMIT_MS = 6000
+    LIMIT_MS = int(6000 * TIME_SCALE)       # the setup of 2,000 connections must fit in it
 
     def test_frames_stalled_after_one_payload_byte_cost_little_and_time_out_with_1008(self):
         """Each of 2,000 connections sends the 14-byte header of a 16 MiB binary frame and one
@@ -246,6 +246,47 @@ class stalled_frame_test(unittest.TestCase):
                     time.sleep(0.1)
                 data = c.read_frame_bytes()
                 self.assertEqual(data[-len(payload):], payload)
+
+
+class paused_reading_test(unittest.TestCase):
+    def test_a_frame_stopped_by_our_paused_reading_is_not_timed_out(self):
+        """A peer that floods without reading is stopped mid-frame when the queue reaches the
+        high-water mark (64 KiB here). It waits 3 s, twice the message time limit (1.5 s), then
+        reads its echoes and finishes its frame: the time its frame was held by our pause does
+        not count, so every frame comes back and the close is the peer's own 1000."""
+        wire = frame(BINARY, b"\x5a" * 60000, key=ZERO_KEY)
+        with scenarios("--message-timelimit-ms", "1500", "--send-queue-high", "65536",
+                       "--write-timeout-ms", "60000") as server:
+            c = raw_upgraded(server.port, "/echo?tag=" + new_tag("paused"), small_buffers=True)
+            c.sock.settimeout(0.5)
+            # Each send ends inside a frame, so the one the server stops reading is cut.
+            stream = wire * 2 + wire[:7777]
+            sent = 0
+            while True:                     # until the server stops reading us
+                try:
+                    sent += c.sock.send(stream[sent % len(wire):])
+                except socket.timeout:
+                    break
+            self.assertNotEqual(sent % len(wire), 0, "stopped between frames; the test needs a frame cut")
+            time.sleep(3.0)
+            frames = []
+
+            def read_until_close():
+                while True:
+                    f = c.read_frame(timeout=10 * TIME_SCALE)
+                    frames.append(f)
+                    if f[1] == 0x8:
+                        return
+
+            reader = threading.Thread(target=read_until_close)
+            reader.start()
+            c.sock.settimeout(10)
+            c.sock.sendall(wire[sent % len(wire):] + frame(0x8, struct.pack("!H", 1000)))
+            reader.join(30 * TIME_SCALE)
+            complete = sent // len(wire) + 1
+            self.assertEqual(frames[-1], (True, 0x8, struct.pack("!H", 1000)))
+            self.assertEqual(len(frames) - 1, complete)
+            c.sock.close()
 
 
 class broadcast_test(unittest.TestCase):

@@ -104,11 +104,12 @@ protected:
 
     // A frame or message in progress gets its deadline when first seen (at the end of the pass
     // that read its first bytes), and loses it once over, or once input is no longer taken.
-    // Returns whether a deadline is set.
+    // While reading is paused the peer cannot go on, so its time starts again on resuming (a peer
+    // that reads nothing either is ended by the write time limit). Returns whether one is set.
     bool track_message_deadline()
     {
         auto & self = connection();
-        if( !self.m_session.takes_frames() || !self.m_receiver.frame_in_progress() )
+        if( !self.m_session.takes_frames() || !self.m_receiver.frame_in_progress() || reading_paused() )
             m_message_deadline = no_deadline;
         else if( no_deadline == m_message_deadline )
             m_message_deadline = std::chrono::steady_clock::now() + self.m_settings->m_websocket_message_timelimit;
