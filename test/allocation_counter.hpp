@@ -18,13 +18,18 @@ namespace test_support
 constexpr bool counts_allocations = TEST_SUPPORT_REPLACES_NEW;
 
 inline thread_local std::size_t t_allocations = 0;
+inline thread_local std::size_t t_allocated_bytes = 0;
 
 // How many allocations this thread has made so far.
 [[nodiscard]] inline std::size_t allocations_on_this_thread() noexcept { return t_allocations; }
 
+// How many bytes this thread has asked for so far (what storage that grows in steps costs).
+[[nodiscard]] inline std::size_t bytes_allocated_on_this_thread() noexcept { return t_allocated_bytes; }
+
 inline void * counted_allocation( std::size_t size ) noexcept
 {
     ++t_allocations;
+    t_allocated_bytes += size;
     return std::malloc( size ? size : 1 );
 }
 

@@ -65,7 +65,10 @@ enum class asio_convertible_error_t : int
     write_was_not_executed = 100,
     write_group_destroyed_passively,
     async_write_call_failed,
-    async_read_some_at_call_failed
+    async_read_some_at_call_failed,
+    // Not in RESTinio: a WebSocket frame not sent, its connection's write queue being over its
+    // limit (websocket_send_queue_limit()).
+    write_queue_limit_exceeded
 };
 
 namespace impl
@@ -88,6 +91,8 @@ public:
                 return "async_write call failed";
             case asio_convertible_error_t::async_read_some_at_call_failed:
                 return "async_read_some_at call failed";
+            case asio_convertible_error_t::write_queue_limit_exceeded:
+                return "not sent: the connection's write queue is over its limit";
         }
         return "unknown restinio error";
     }

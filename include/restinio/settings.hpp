@@ -68,6 +68,16 @@ using socket_options_setter_t = std::function< void ( socket_options_t & ) >;
 using acceptor_post_bind_hook_t = std::function< void ( asio_ns::ip::tcp::acceptor & ) >;
 using cleanup_functor_t = std::function< void ( void ) >;
 
+// ---- WebSocket flow control (backpressure) ----
+// Not in RESTinio: what happens to a frame sent to a WebSocket connection whose write queue is
+// over its limit (see websocket_send_queue_limit()).
+enum class websocket_send_limit_policy_t
+{
+    drop_message,       // not sent; its write callback gets write_queue_limit_exceeded
+    close_connection    // not sent (its callback told so), and the connection closed with 1008
+};
+// ---- end of WebSocket flow control ----
+
 namespace details
 {
 
@@ -400,6 +410,62 @@ public:
     [[nodiscard]] std::chrono::steady_clock::duration websocket_write_timelimit() const
     { return m_websocket_write_timelimit.value_or( m_write_http_response_timelimit ); }
 
+    // ---- WebSocket flow control (backpressure); README "WebSocket settings" ----
+    // Not in RESTinio: each connection's write queue is bounded in bytes (frames queued and not
+    // yet written, headers included). Once it holds the high-water mark the connection stops
+    // reading, so TCP slows a peer that sends faster than it reads, and reads again at the
+    // low-water mark. 1 MiB: what one read pass of an echo can queue (16 reads of 64 KiB), so a
+    // peer that reads keeps flowing, while 1,000 peers that don't hold ~1 GiB at most.
+    Derived & websocket_send_queue_high_water( std::size_t bytes ) & noexcept
+    { m_websocket_send_queue_high_water = bytes; return self(); }
+    Derived && websocket_send_queue_high_water( std::size_t bytes ) && noexcept
+    { return std::move( websocket_send_queue_high_water( bytes ) ); }
+    [[nodiscard]] std::size_t websocket_send_queue_high_water() const noexcept
+    { return m_websocket_send_queue_high_water; }
+
+    // Unless set, a quarter of the high-water mark: far enough below it that reading does not
+    // stop and start on every frame, high enough that the socket still has bytes to send.
+    Derived & websocket_send_queue_low_water( std::size_t bytes ) & noexcept
+    { m_websocket_send_queue_low_water = bytes; return self(); }
+    Derived && websocket_send_queue_low_water( std::size_t bytes ) && noexcept
+    { return std::move( websocket_send_queue_low_water( bytes ) ); }
+    [[nodiscard]] std::size_t websocket_send_queue_low_water() const noexcept
+    { return m_websocket_send_queue_low_water.value_or( m_websocket_send_queue_high_water / 4 ); }
+
+    // Above the high-water mark, a frame that would take the queue past this limit is not sent:
+    // the policy below says what happens instead. 16 MiB, the largest message received by
+    // default: a slow subscriber of a broadcast costs at most that (uWebSockets' maxBackpressure
+    // is 64 KiB by default, and drops). Below the high-water mark any frame is queued.
+    Derived & websocket_send_queue_limit( std::size_t bytes ) & noexcept
+    { m_websocket_send_queue_limit = bytes; return self(); }
+    Derived && websocket_send_queue_limit( std::size_t bytes ) && noexcept
+    { return std::move( websocket_send_queue_limit( bytes ) ); }
+    [[nodiscard]] std::size_t websocket_send_queue_limit() const noexcept
+    { return m_websocket_send_queue_limit; }
+
+    // close_connection by default: the peer gets 1008 and reconnects knowing it missed
+    // something, and the queue's memory goes at once; a dropped message leaves a hole in the
+    // stream that only a write callback tells of. drop_message suits feeds where the next
+    // message supersedes the last (prices, positions).
+    Derived & websocket_send_queue_limit_policy( websocket_send_limit_policy_t policy ) & noexcept
+    { m_websocket_send_queue_limit_policy = policy; return self(); }
+    Derived && websocket_send_queue_limit_policy( websocket_send_limit_policy_t policy ) && noexcept
+    { return std::move( websocket_send_queue_limit_policy( policy ) ); }
+    [[nodiscard]] websocket_send_limit_policy_t websocket_send_queue_limit_policy() const noexcept
+    { return m_websocket_send_queue_limit_policy; }
+
+    // How long a frame, or a fragmented message, may take from its first byte to its last;
+    // then the connection is closed with 1008 (the peer broke no rule of RFC 6455, only ours).
+    // Unless set, read_next_http_message_timelimit (60 s): what an HTTP request gets to
+    // arrive, and a 16 MiB message arrives within it at 2.3 Mbit/s.
+    Derived & websocket_message_timelimit( std::chrono::steady_clock::duration d ) &
+    { m_websocket_message_timelimit = d; return self(); }
+    Derived && websocket_message_timelimit( std::chrono::steady_clock::duration d ) &&
+    { return std::move( websocket_message_timelimit( d ) ); }
+    [[nodiscard]] std::chrono::steady_clock::duration websocket_message_timelimit() const
+    { return m_websocket_message_timelimit.value_or( m_read_next_http_message_timelimit ); }
+    // ---- end of WebSocket flow control ----
+
 private:
     Derived & self() noexcept { return static_cast< Derived & >( *this ); }
 
@@ -428,6 +494,13 @@ private:
     std::uint64_t m_websocket_max_message_size{ 16u * 1024u * 1024u };
     std::optional< std::chrono::steady_clock::duration > m_websocket_close_handshake_timelimit;
     std::optional< std::chrono::steady_clock::duration > m_websocket_write_timelimit;
+    // ---- WebSocket flow control (backpressure) ----
+    std::size_t m_websocket_send_queue_high_water{ 1024u * 1024u };
+    std::optional< std::size_t > m_websocket_send_queue_low_water;
+    std::size_t m_websocket_send_queue_limit{ 16u * 1024u * 1024u };
+    websocket_send_limit_policy_t m_websocket_send_queue_limit_policy{ websocket_send_limit_policy_t::close_connection };
+    std::optional< std::chrono::steady_clock::duration > m_websocket_message_timelimit;
+    // ---- end of WebSocket flow control ----
 };
 
 template< typename Traits = default_traits_t >

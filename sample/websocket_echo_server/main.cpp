@@ -3,7 +3,11 @@
 // upgrade on any path and runs until SIGINT or SIGTERM.
 //
 //   websocket_echo_server [--address 127.0.0.1] [--port 8080] [--threads 1]
-//                         [--max-message-size BYTES] [--verbose]
+//                         [--max-message-size BYTES] [--max-send-queue BYTES] [--verbose]
+//
+// --max-send-queue sets the library's websocket_send_queue_limit() (16 MiB unless given); the
+// high-water mark at which a connection stops reading is then 1 MiB or that limit, whichever is
+// less. An echo client that does not read thus costs the server a bounded amount of memory.
 //
 // Benchmarks and conformance runs use it, so it is as strict and as fast as the library:
 // one thread gets single-threaded traits (no strand at all), more threads get strands.
@@ -14,6 +18,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -28,13 +33,15 @@ struct options_t
     std::uint16_t port{ 8080 };
     std::size_t threads{ 1 };
     std::uint64_t max_message_size{ 16u * 1024u * 1024u };
+    std::optional< std::size_t > max_send_queue;
     bool verbose{ false };
 };
 
 [[noreturn]] void usage_and_exit( const char * program, int code )
 {
     std::cerr << "usage: " << program
-              << " [--address A] [--port P] [--threads N] [--max-message-size BYTES] [--verbose]\n";
+              << " [--address A] [--port P] [--threads N] [--max-message-size BYTES]"
+              << " [--max-send-queue BYTES] [--verbose]\n";
     std::exit( code );
 }
 
@@ -57,6 +64,8 @@ options_t parse_options( int argc, char ** argv )
             options.threads = std::max< std::size_t >( 1, std::stoul( value() ) );
         else if( "--max-message-size" == arg )
             options.max_message_size = std::stoull( value() );
+        else if( "--max-send-queue" == arg )
+            options.max_send_queue = std::stoull( value() );
         else if( "--verbose" == arg )
             options.verbose = true;
         else if( "--help" == arg || "-h" == arg )
@@ -152,6 +161,8 @@ int serve( const options_t & options )
     };
 
     auto settings_for = [&]( auto settings ) {
+        if( options.max_send_queue )
+            settings.websocket_send_queue_limit( *options.max_send_queue );
         return std::move( settings )
                 .address( options.address )
                 .port( options.port )

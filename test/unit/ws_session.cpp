@@ -55,6 +55,7 @@ name_of( ev event )
     case ev::user_close: return "user_close";
     case ev::user_kill: return "user_kill";
     case ev::internal_failure: return "internal_failure";
+    case ev::send_queue_overflow: return "send_queue_overflow";
     }
     return "(bad event)";
 }
@@ -64,7 +65,8 @@ const st all_states[] = { st::awaiting_activation, st::open, st::closing,
 
 const ev all_events[] = { ev::activated, ev::data_frame, ev::close_frame, ev::frame_error,
     ev::input_ended, ev::writes_flushed, ev::write_failed, ev::write_timed_out,
-    ev::close_timed_out, ev::user_send, ev::user_close, ev::user_kill, ev::internal_failure };
+    ev::close_timed_out, ev::user_send, ev::user_close, ev::user_kill, ev::internal_failure,
+    ev::send_queue_overflow };
 
 static_assert( sizeof( all_states ) / sizeof( all_states[ 0 ] ) == rwi::session_state_count );
 static_assert( sizeof( all_events ) / sizeof( all_events[ 0 ] ) == rwi::session_event_count );
@@ -254,6 +256,14 @@ TEST_CASE( "every (state, event) pair: next state and actions (RFC 6455 7.1)",
         { F, ev::internal_failure, X, act::close_socket },
         { L, ev::internal_failure, X, act::close_socket },
         { X, ev::internal_failure, X, none },
+
+        { A, ev::send_queue_overflow, F, act::send_close | act::report_close, status_code_t::policy_violation },
+        { O, ev::send_queue_overflow, F, act::send_close | act::report_close, status_code_t::policy_violation },
+        { C, ev::send_queue_overflow, C, none },
+        { W, ev::send_queue_overflow, W, none },
+        { F, ev::send_queue_overflow, F, none },
+        { L, ev::send_queue_overflow, L, none },
+        { X, ev::send_queue_overflow, X, none },
     };
     static_assert( sizeof( rows ) / sizeof( rows[ 0 ] )
         == rwi::session_state_count * rwi::session_event_count );
@@ -386,6 +396,11 @@ TEST_CASE( "closing sequences, step by step (RFC 6455 7.1)", "[websocket][sessio
             { ev::activated, st::closing, none },
             { ev::close_frame, st::closing_after_writes, none },
             { ev::writes_flushed, st::closed, act::shutdown_send | act::close_socket } } },
+        { "a send over the queue's limit: 1008, then linger; the write timeout ends it", st::open, {
+            { ev::send_queue_overflow, st::failing, act::send_close | act::report_close,
+                status_code_t::policy_violation },
+            { ev::user_send, st::failing, act::refuse_frame },
+            { ev::write_timed_out, st::closed, act::close_socket } } },
         { "internal failure while open: 1011, then linger", st::open, {
             { ev::internal_failure, st::failing, act::send_close | act::report_close, unexpected },
             { ev::user_send, st::failing, act::refuse_frame },
@@ -475,7 +490,7 @@ TEST_CASE( "the handler hears of an end at most once, and never after its own cl
                     first_violation = trace;
             }
 
-            // The next sequence, counting in base 13.
+            // The next sequence, counting in base session_event_count.
             std::size_t digit = 0;
             while( digit != length && ++index[ digit ] == rwi::session_event_count )
                 index[ digit++ ] = 0;
@@ -484,6 +499,7 @@ TEST_CASE( "the handler hears of an end at most once, and never after its own cl
         }
         INFO( "first violation: " << first_violation );
         CHECK( violations == 0 );
-        CHECK( sequences == 13 * 13 * 13 * 13 );
+        constexpr auto n = rwi::session_event_count;
+        CHECK( sequences == n * n * n * n );
     }
 }

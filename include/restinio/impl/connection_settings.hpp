@@ -4,6 +4,7 @@
 
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/settings.hpp>
+#include <restinio/websocket/impl/ws_backpressure.hpp>
 
 #include <functional>
 #include <memory>
@@ -45,6 +46,11 @@ struct connection_settings_t final
         , m_websocket_max_message_size{ settings.websocket_max_message_size() }
         , m_websocket_close_handshake_timelimit{ settings.websocket_close_handshake_timelimit() }
         , m_websocket_write_timelimit{ settings.websocket_write_timelimit() }
+        , m_websocket_send_queue{ websocket::basic::impl::make_send_queue_limits(
+                settings.websocket_send_queue_high_water(), settings.websocket_send_queue_low_water(),
+                settings.websocket_send_queue_limit(),
+                websocket_send_limit_policy_t::close_connection == settings.websocket_send_queue_limit_policy() ) }
+        , m_websocket_message_timelimit{ settings.websocket_message_timelimit() }
     {
         if constexpr( Traits::use_connection_count_limiter )
             m_connection_counter = std::make_unique< connection_counter_t >( settings.max_parallel_connections() );
@@ -67,6 +73,8 @@ struct connection_settings_t final
     const std::uint64_t m_websocket_max_message_size;
     const std::chrono::steady_clock::duration m_websocket_close_handshake_timelimit;
     const std::chrono::steady_clock::duration m_websocket_write_timelimit;
+    const websocket::basic::impl::send_queue_limits_t m_websocket_send_queue;
+    const std::chrono::steady_clock::duration m_websocket_message_timelimit;
     // Only with Traits::use_connection_count_limiter: every connection (WebSocket ones too).
     std::unique_ptr< connection_counter_t > m_connection_counter;
 

@@ -119,6 +119,27 @@ public:
 
     [[nodiscard]] const endpoint_t & remote_endpoint() const noexcept { return m_remote_endpoint; }
 
+    // Not in RESTinio (the browser's WebSocket.bufferedAmount): the bytes of the frames sent
+    // and not yet written to the socket, headers included; 0 on a handle that never had a
+    // connection. Any thread; the figure is the one of the connection's last change to its
+    // queue (a send from another thread counts once the connection has taken it).
+    [[nodiscard]] std::size_t buffered_amount() const noexcept
+    {
+        return m_ws_connection_handle ? m_ws_connection_handle->buffered_amount() : 0u;
+    }
+
+    // Not in RESTinio (uWebSockets' drain): `handler( wsh )` is called, on the connection's
+    // thread, each time the write queue has come down to the low-water mark after reaching the
+    // high-water mark (websocket_send_queue_high_water() and _low_water()): a producer that
+    // sends while buffered_amount() is below the high-water mark and waits for this call
+    // otherwise never has a frame dropped. It may call anything on the handle. An empty
+    // function removes the handler; it goes with the connection. Any thread.
+    void on_drain( drain_handler_t handler )
+    {
+        if( auto conn = connection() )
+            conn->set_drain_handler( std::move( handler ) );
+    }
+
 private:
     // "Emptying the handle" is a flag, so that one thread may empty it while another sends
     // without any lock or reference count traffic per message. The connection object itself is

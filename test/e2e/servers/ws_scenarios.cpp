@@ -4,6 +4,8 @@
 //
 //   e2e_server_ws_scenarios [--port 0] [--threads 1] [--close-wait-ms 10000] [--timer-ms 1000]
 //                           [--write-timeout-ms 5000] [--max-message-size BYTES]
+//                           [--send-queue-high BYTES] [--send-queue-limit BYTES]
+//                           [--send-limit-policy drop|close] [--message-timelimit-ms MS]
 //
 // Paths (each takes ?tag=T; every handle is kept in a registry until the server stops, except
 // where a path says otherwise, so the tests also check that the server ends the TCP connection
@@ -25,6 +27,13 @@
 //   /subprotocol           upgrade overload (C): Sec-WebSocket-Protocol: chat if the client offers it
 //   /extra-fields          upgrade overload (A) with X-Scenario: extra-fields
 //   /flood?size=BYTES      on the first message sends one binary message of BYTES (default 64 MiB)
+//   /subscribe?to=G        a subscriber of group G: gets what /publish sends; a send refused to it
+//                          records its error code in the callbacks of tag T
+//   /publish?to=G          each data message "SIZE" sends one binary message of SIZE bytes (one
+//                          shared payload) to every subscriber of G, then answers "published"
+//   /paced                 the first message "N SIZE": sends N binary messages of SIZE bytes, each
+//                          while buffered_amount() is under the high-water mark, the rest from the
+//                          drain handler; then "done"; errors of their callbacks are recorded
 //
 // A refused handshake (upgrade() returns a ws_t whose connection_id() is 0) counts as "refused".
 // With --threads 1 the single-threaded traits are used (no strands), otherwise the default ones.
@@ -55,12 +64,18 @@ struct options_t
     std::chrono::milliseconds timer_period{ 1000 };
     std::chrono::milliseconds write_timeout{ 5000 };
     std::uint64_t max_message_size{ 16u * 1024u * 1024u };
+    std::size_t send_queue_high{ 1024u * 1024u };
+    std::size_t send_queue_limit{ 16u * 1024u * 1024u };
+    restinio::websocket_send_limit_policy_t send_limit_policy{ restinio::websocket_send_limit_policy_t::close_connection };
+    std::chrono::milliseconds message_timelimit{ 60000 };
 };
 
 [[noreturn]] void usage_and_exit( const char * program )
 {
     std::cerr << "usage: " << program << " [--port P] [--threads N] [--close-wait-ms MS]"
-              << " [--timer-ms MS] [--write-timeout-ms MS] [--max-message-size BYTES]\n";
+              << " [--timer-ms MS] [--write-timeout-ms MS] [--max-message-size BYTES]"
+              << " [--send-queue-high BYTES] [--send-queue-limit BYTES] [--send-limit-policy drop|close]"
+              << " [--message-timelimit-ms MS]\n";
     std::exit( 2 );
 }
 
@@ -85,6 +100,15 @@ options_t parse_options( int argc, char ** argv )
             options.write_timeout = std::chrono::milliseconds{ std::stol( value ) };
         else if( "--max-message-size" == arg )
             options.max_message_size = std::stoull( value );
+        else if( "--send-queue-high" == arg )
+            options.send_queue_high = std::stoull( value );
+        else if( "--send-queue-limit" == arg )
+            options.send_queue_limit = std::stoull( value );
+        else if( "--send-limit-policy" == arg && ( "drop" == value || "close" == value ) )
+            options.send_limit_policy = "drop" == value ? restinio::websocket_send_limit_policy_t::drop_message
+                                                        : restinio::websocket_send_limit_policy_t::close_connection;
+        else if( "--message-timelimit-ms" == arg )
+            options.message_timelimit = std::chrono::milliseconds{ std::stol( value ) };
         else
             usage_and_exit( argv[ 0 ] );
     }
@@ -401,6 +425,34 @@ public:
                                        std::string( size, 'f' ) );
             } );
         }
+        else if( "/subscribe" == path )
+        {
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto &, auto &, auto & ) {} );
+            if( wsh->connection_id() )
+                m_groups.add( std::string{ query.get_param( "to" ).value_or( "" ) }, tag, wsh );
+        }
+        else if( "/publish" == path )
+        {
+            const std::string group{ query.get_param( "to" ).value_or( "" ) };
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ this, group ]( auto & wsh, auto & m, auto & ) {
+                if( !is_data( m.opcode() ) )
+                    return;
+                const auto payload = std::make_shared< std::string >( std::stoull( m.payload() ), 'b' );
+                m_groups.for_each( group, [ & ]( const std::string & sub_tag, const rws::ws_handle_t & sub ) {
+                    sub->send_message( rws::final_frame, rws::opcode_t::binary_frame, restinio::writable_item_t{ payload },
+                        [ this, sub_tag ]( const restinio::asio_ns::error_code & ec ) {
+                            if( ec )
+                                m_stats.update( sub_tag, [&]( tag_stats_t & s ) { s.callbacks.push_back( ec.value() ); } );
+                        } );
+                } );
+                wsh->send_message( rws::final_frame, rws::opcode_t::text_frame, "published" );
+            } );
+        }
+        else if( "/paced" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ this, tag ]( auto & wsh, auto & m, auto & first ) {
+                if( first )
+                    start_paced( wsh, tag, m.payload() );
+            } );
         else
             return req->create_response( restinio::status_not_found() ).connection_close().done();
 
@@ -410,10 +462,35 @@ public:
     void cleanup()
     {
         m_background.join_all();
+        m_groups.clear();
         m_registry.clear();
     }
 
 private:
+    // "N SIZE": N messages of SIZE bytes, sent as fast as the queue's high-water mark allows.
+    void start_paced( const rws::ws_handle_t & wsh, const std::string & tag, const std::string & request )
+    {
+        struct pacer_t { std::size_t left; std::string payload; };
+        const auto space = request.find( ' ' );
+        auto pacer = std::make_shared< pacer_t >( pacer_t{ std::stoull( request.substr( 0, space ) ),
+                std::string( std::stoull( request.substr( space + 1 ) ), 'p' ) } );
+        auto pump = [ this, tag, pacer, high = m_options.send_queue_high ]( const rws::ws_handle_t & ws ) {
+            for( ; pacer->left != 0 && ws->buffered_amount() < high; --pacer->left )
+                ws->send_message( rws::final_frame, rws::opcode_t::binary_frame, pacer->payload,
+                    [ this, tag ]( const restinio::asio_ns::error_code & ec ) {
+                        if( ec )
+                            m_stats.update( tag, [&]( tag_stats_t & s ) { s.callbacks.push_back( ec.value() ); } );
+                    } );
+            if( 0 == pacer->left )
+            {
+                ws->send_message( rws::final_frame, rws::opcode_t::text_frame, "done" );
+                ws->on_drain( {} );
+            }
+        };
+        wsh->on_drain( pump );
+        pump( wsh );
+    }
+
     // Wraps a scenario: counts messages, records close codes, and tells the scenario whether
     // this is the first data message. `act( wsh, message, first )`.
     template< typename Act >
@@ -464,8 +541,43 @@ private:
         return upgraded;
     }
 
+    // Subscribers by group, each with its tag.
+    class groups_t
+    {
+    public:
+        void add( const std::string & group, const std::string & tag, const rws::ws_handle_t & wsh )
+        {
+            std::lock_guard< std::mutex > lock{ m_lock };
+            m_members[ group ].emplace_back( tag, wsh );
+        }
+
+        template< typename F >
+        void for_each( const std::string & group, F && f )
+        {
+            std::vector< std::pair< std::string, rws::ws_handle_t > > members;
+            {
+                std::lock_guard< std::mutex > lock{ m_lock };
+                members = m_members[ group ];
+            }
+            for( const auto & [ tag, wsh ] : members )
+                f( tag, wsh );
+        }
+
+        void clear()
+        {
+            std::map< std::string, std::vector< std::pair< std::string, rws::ws_handle_t > > > all;
+            std::lock_guard< std::mutex > lock{ m_lock };
+            all.swap( m_members );
+        }
+
+    private:
+        std::mutex m_lock;
+        std::map< std::string, std::vector< std::pair< std::string, rws::ws_handle_t > > > m_members;
+    };
+
     const options_t & m_options;
     stats_t m_stats;
+    groups_t m_groups;
     registry_t m_registry;
     background_t m_background;
 };
@@ -482,6 +594,10 @@ void serve( const options_t & options )
                     return scenarios.handle( req );
                 } )
                 .websocket_max_message_size( options.max_message_size )
+                .websocket_send_queue_high_water( options.send_queue_high )
+                .websocket_send_queue_limit( options.send_queue_limit )
+                .websocket_send_queue_limit_policy( options.send_limit_policy )
+                .websocket_message_timelimit( options.message_timelimit )
                 .read_next_http_message_timelimit( options.close_wait )
                 .write_http_response_timelimit( options.write_timeout )
                 .timer_manager( options.timer_period )

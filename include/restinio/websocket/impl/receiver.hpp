@@ -4,9 +4,11 @@
 // unmasks each payload in place, enforces the rules of RFC 6455 (5.1-5.5, 7.4, 8.1) and our
 // size limit, and hands each valid frame to a sink. What it needs from a frame that continues
 // in the next read (at most 14 header bytes, or the payload received so far) it keeps itself,
-// so the caller can reuse its buffer at once. The rest of a long payload can also be read
-// straight into the string that will carry it (payload_space() and commit_payload()), which
-// spares a copy per byte of large messages. Fragments are not joined: one frame is one
+// so the caller can reuse its buffer at once. A payload's storage grows with the bytes that
+// arrive, never with the length a header declares, so a frame that stalls costs what it sent.
+// Once enough of a long payload is there, the rest can be read straight into the string that
+// will carry it (payload_space() and commit_payload()), which spares a copy per byte of large
+// messages. Fragments are not joined: one frame is one
 // delivery, as RESTinio's message_t is one frame. Bad input ends in a frame_error_t value
 // mapped to one close code by close_code_for(); no exception is thrown for it. Pure: no I/O,
 // no timers, and no allocation but the payload string of each frame.
@@ -20,6 +22,7 @@
 #include <restinio/websocket/impl/mask.hpp>
 #include <restinio/websocket/message.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -155,22 +158,24 @@ public:
         return frame_error_t::none;
     }
 
-    // Where the rest of the current frame's payload may be read directly, when at least
-    // `min_left` bytes of it are still to come: at most `max_size` bytes at the place they
-    // belong in the payload string. Empty otherwise (between frames, near the end of one, or
-    // once the receiver is dead or has seen a close). The space stays valid until the next call
-    // on this receiver; what was read into it is handed over with commit_payload().
+    // Where the rest of the current frame's payload may be read directly: at most `max_size`
+    // bytes at the place they belong in the payload string, and never more than has arrived of
+    // the payload so far (so the space, which is cleared before the read, at most doubles what
+    // the peer has sent). Empty unless that space is at least `min_size` bytes (between frames,
+    // near the start or the end of one, or once the receiver is dead or has seen a close). The
+    // space stays valid until the next call on this receiver; what was read into it is handed
+    // over with commit_payload().
     template< typename Sink >
     [[nodiscard]] std::pair< std::uint8_t *, std::size_t >
-    payload_space( std::uint64_t min_left, std::size_t max_size, Sink & sink )
+    payload_space( std::uint64_t min_size, std::size_t max_size, Sink & sink )
     {
         if( !m_in_payload || frame_error_t::none != m_error || m_close_received )
             return { nullptr, 0u };
         const std::uint64_t left = frame().payload_length - m_payload_received;
-        if( left < min_left )
+        const std::uint64_t size = std::min< std::uint64_t >( { left, max_size, m_payload_received } );
+        if( 0u == size || size < min_size )
             return { nullptr, 0u };
-        const std::size_t size = left < max_size ? static_cast< std::size_t >( left ) : max_size;
-        return { payload_tail( size, sink ), size };
+        return { payload_tail( static_cast< std::size_t >( size ), sink ), static_cast< std::size_t >( size ) };
     }
 
     // Takes `size` bytes (still masked) that the caller wrote at the start of the last
@@ -191,6 +196,24 @@ public:
     // True once a valid close frame was delivered; input is ignored from then on.
     [[nodiscard]] bool
     close_received() const noexcept { return m_close_received; }
+
+    // True from the first byte of a frame's header to the end of its payload, and from the
+    // first fragment of a message to its final one: what the message time limit bounds.
+    [[nodiscard]] bool
+    frame_in_progress() const noexcept
+    {
+        return frame_error_t::none == m_error && !m_close_received
+                && ( m_in_payload || m_message_open || m_parser.has_partial_header() );
+    }
+
+    // Frees the payload received so far, for a connection that feeds no more input (it timed
+    // out, say). Only error() and close_received() may be asked after it.
+    void
+    abandon() noexcept
+    {
+        m_in_payload = false;
+        std::string{}.swap( m_payload );
+    }
 
 private:
     // The frame whose payload is being received: the parser's last header, which stays as it
@@ -238,24 +261,29 @@ private:
             return {};
     }
 
-    // Room for the next `size` payload bytes of the current frame in m_payload, which has the
-    // capacity for the whole payload from its first bytes on: the string never reallocates
-    // under a pending read. The string may already be longer than what was received (space
-    // handed out but not filled, or a recycled string's old content): only a shortfall is
-    // zero-filled, so no byte is cleared twice, and none at all in a long enough string.
+    // Room for the next `size` payload bytes of the current frame in m_payload. Its capacity
+    // follows what arrives: a small payload is reserved whole, a longer one doubles as its
+    // bytes come (a recycled string usually has the room already), never past the payload's
+    // length; it only grows here, before the space is handed out, so never under a pending
+    // read. The string may already be longer than what was received (space handed out but not
+    // filled, or a recycled string's old content): only a shortfall is zero-filled, so no byte
+    // is cleared twice, and none at all in a long enough string.
     template< typename Sink >
     [[nodiscard]] std::uint8_t *
     payload_tail( std::size_t size, Sink & sink )
     {
+        const auto length = static_cast< std::size_t >( frame().payload_length );
         if( 0u == m_payload_received )
-        {
-            // The length passed the limit check in start_frame(): reserving all of it at once
-            // is within what we agreed to spend.
-            const auto length = static_cast< std::size_t >( frame().payload_length );
             m_payload = payload_string_for( length, sink );
-            m_payload.reserve( length );
-        }
         const auto end = static_cast< std::size_t >( m_payload_received ) + size;
+        if( m_payload.capacity() < end )
+        {
+            // Not reserve(): it may round up to twice the old capacity, past the length.
+            std::string grown;
+            grown.reserve( std::min( length, std::max( { end, 2u * m_payload.capacity(), eager_capacity } ) ) );
+            grown.assign( m_payload.data(), static_cast< std::size_t >( m_payload_received ) );
+            m_payload = std::move( grown );
+        }
         if( m_payload.size() < end )
             m_payload.resize( end );
         return reinterpret_cast< std::uint8_t * >( m_payload.data() ) + m_payload_received;
@@ -376,6 +404,10 @@ private:
         sink.on_frame( frame().final_flag, frame().opcode, std::move( payload ) );
         return frame_error_t::none;
     }
+
+    // A payload up to this long is reserved whole at its first bytes: one allocation, and a
+    // page at most for a frame that stalls.
+    static constexpr std::size_t eager_capacity = 4u * 1024u;
 
     std::uint64_t m_max_message_size = default_max_message_size;
 

@@ -20,6 +20,7 @@
 #include <restinio/impl/plain_transport.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
+#include <restinio/websocket/impl/ws_flow_control.hpp>
 #include <restinio/websocket/impl/ws_message_handler_caller.hpp>
 #include <restinio/websocket/impl/ws_session.hpp>
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
@@ -44,6 +45,7 @@ template< typename Traits, typename WS_Message_Handler >
 class ws_connection_t final
     : public ws_connection_base_t
     , private restinio::impl::pass_driver_t< ws_connection_t< Traits, WS_Message_Handler > >
+    , private ws_flow_control_t< ws_connection_t< Traits, WS_Message_Handler > >
 {
 public:
     using stream_socket_t = typename Traits::stream_socket_t;
@@ -114,10 +116,15 @@ public:
     {
         // A send from this connection's handler, say: no hop, no moves.
         if( may_run_here() )
-            return run_pass( [ & ] { on_send_frame( final_flag, opcode, std::move( payload ), std::move( wscb ) ); } );
+            return run_pass( [ & ] { this->on_send_frame( final_flag, opcode, std::move( payload ), std::move( wscb ) ); } );
         on_strand( [ final_flag, opcode, p = std::move( payload ), cb = std::move( wscb ) ]( ws_connection_t & self ) mutable {
             self.on_send_frame( final_flag, opcode, std::move( p ), std::move( cb ) );
         } );
+    }
+
+    void set_drain_handler( drain_handler_t handler ) override
+    {
+        on_strand( [ h = std::move( handler ) ]( ws_connection_t & self ) mutable { self.store_drain_handler( std::move( h ) ); } );
     }
 
     void check_timeout( tcp_connection_ctx_handle_t & ) override
@@ -132,6 +139,8 @@ public:
                 self.log().trace( write_late ? "write timed out" : "no close from the peer in time" );
                 self.apply( write_late ? session_event_t::write_timed_out : session_event_t::close_timed_out );
             }
+            else
+                (void)self.check_message_deadline( now );
         } );
     }
 
@@ -149,6 +158,7 @@ private:
     }
 
     friend class restinio::impl::pass_driver_t< ws_connection_t >;
+    friend class ws_flow_control_t< ws_connection_t >;
     using restinio::impl::pass_driver_t< ws_connection_t >::may_run_here;
     using restinio::impl::pass_driver_t< ws_connection_t >::on_strand;
     using restinio::impl::pass_driver_t< ws_connection_t >::run_pass;
@@ -183,6 +193,7 @@ private:
         for( int round = 0; ; ++round )
         {
             flush();
+            this->note_queued();
             if( m_session.is_closed() && m_transport.is_open() )
                 close_socket();
             if( !m_queue.has_callbacks_owed() )
@@ -198,8 +209,9 @@ private:
                 log().error( "write callback failed: {}", what );
             } );
         }
-        if( m_transport.is_open()
-                && ( m_queue.writing_in_background() || no_close_deadline != m_close_deadline ) )
+        const bool message_deadline = this->track_message_deadline();
+        if( !m_timer.scheduled() && m_transport.is_open()
+                && ( m_queue.writing_in_background() || no_close_deadline != m_close_deadline || message_deadline ) )
             m_timer.schedule( *m_settings, weak_from_this() );
         schedule_read_if_needed();
     }
@@ -208,6 +220,9 @@ private:
     {
         if( !m_session.reads() || !m_transport.is_open() )
             return;
+        // Paused by the queue: the readiness reported is kept for when reading resumes.
+        if( this->reading_paused() )
+            return void( m_drained = false );
         if( ec )
             return on_input_end( ec.message() );
 
@@ -220,14 +235,15 @@ private:
         }
 
         m_drained = false;
-        // Read until the socket is drained: readiness is reported once per arrival.
-        for( int reads = 0; reads != max_reads_per_wakeup && m_session.reads(); ++reads )
+        // Read until the socket is drained (readiness is reported once per arrival), or until
+        // the answers fill the queue to its high-water mark.
+        for( int reads = 0; reads != max_reads_per_wakeup && m_session.reads() && !this->reading_paused(); ++reads )
         {
             // The rest of a long payload goes straight into its message string; anything else
             // through the thread's buffer.
             recycled_payload_strings_t strings;
             const auto [ direct, direct_size ] = m_session.takes_frames()
-                    ? m_receiver.payload_space( direct_read_min_left, direct_read_max_size, strings )
+                    ? m_receiver.payload_space( direct_read_min_size, direct_read_max_size, strings )
                     : std::pair< std::uint8_t *, std::size_t >{ nullptr, 0u };
             auto & buffer = per_thread_read_buffer();
             std::uint8_t * const into = direct ? direct : buffer.data();
@@ -248,6 +264,7 @@ private:
                 receive( [ & ]( input_sink_t & sink ) { return m_receiver.consume( into, n, sink ); } );
             // The answers to this input leave now, not after the read that finds the socket empty.
             flush();
+            this->note_queued();
             if( transport_t::short_read_means_drained && n < room )
             {
                 m_drained = true;
@@ -319,7 +336,7 @@ private:
     // Waits for input, or posts the next read when the socket may still hold some.
     void schedule_read_if_needed()
     {
-        if( m_read_scheduled || !m_session.reads() || !m_transport.is_open() )
+        if( m_read_scheduled || !m_session.reads() || !m_transport.is_open() || this->reading_paused() )
             return;
         if( m_queue.empty() )
             m_queue.release_memory();
@@ -341,7 +358,7 @@ private:
                               writable_item_t{ status_code_to_bin( actions.code ) }, {} );
         }
         if( actions.has( session_actions_t::refuse_frame ) && callback )
-            refuse( std::move( *callback ) );
+            this->refuse( std::move( *callback ) );
         if( actions.has( session_actions_t::report_close ) )
             m_user.deliver( m_user.handle(), m_user.make_message( final_frame, opcode_t::connection_close_frame,
                     status_code_to_bin( actions.code ) ), log() );
@@ -349,25 +366,6 @@ private:
             m_transport.shutdown_send();
         if( actions.has( session_actions_t::arm_close_deadline ) )
             m_close_deadline = std::chrono::steady_clock::now() + m_settings->m_websocket_close_handshake_timelimit;
-    }
-
-    void on_send_frame( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t && payload,
-                        write_status_cb_t && callback )
-    {
-        if( opcode_t::connection_close_frame == opcode )
-            return apply( session_event_t::user_close, status_code_t::normal_closure, &payload, &callback );
-        if( m_session.on( session_event_t::user_send ).has( session_actions_t::queue_frame ) )
-            m_queue.push( final_flag, opcode, std::move( payload ), std::move( callback ) );
-        else
-            refuse( std::move( callback ) );
-    }
-
-    void refuse( write_status_cb_t && callback )
-    {
-        log().warn( "cannot write to websocket: write operations disabled" );
-        m_queue.refuse( std::move( callback ), make_asio_compaible_error( m_transport.is_open()
-                ? asio_convertible_error_t::write_group_destroyed_passively
-                : asio_convertible_error_t::write_was_not_executed ) );
     }
 
     // Writes what is queued; once everything is out, the session hears it (a closing session
@@ -417,8 +415,9 @@ private:
 
     static constexpr int max_reads_per_wakeup = 16;
     static constexpr int max_callback_rounds = 16;
-    // A direct read pays for a payload this long; its space stays in cache for the kernel's copy.
-    static constexpr std::uint64_t direct_read_min_left = 16u * 1024u;
+    // A direct read pays for a window this long (the receiver offers none larger than what has
+    // arrived of the payload); its space stays in cache for the kernel's copy.
+    static constexpr std::uint64_t direct_read_min_size = 16u * 1024u;
     static constexpr std::size_t direct_read_max_size = 256u * 1024u;
     static constexpr std::chrono::steady_clock::time_point no_close_deadline =
             std::chrono::steady_clock::time_point::max();

@@ -5,6 +5,9 @@
 #include <restinio/tcp_connection_ctx_base.hpp>
 #include <restinio/websocket/message.hpp>
 
+#include <atomic>
+#include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace restinio
@@ -16,6 +19,10 @@ namespace basic
 
 class ws_t;
 using ws_handle_t = std::shared_ptr< ws_t >;
+
+// Called on the connection's thread once its write queue, having reached the high-water mark,
+// is down to the low-water mark (see ws_t::on_drain()).
+using drain_handler_t = std::function< void ( const ws_handle_t & ) >;
 
 namespace impl
 {
@@ -41,6 +48,26 @@ public:
         opcode_t opcode,
         writable_item_t && payload,
         write_status_cb_t && wscb ) = 0;
+
+    // Replaces the drain handler (an empty one removes it).
+    virtual void set_drain_handler( drain_handler_t handler ) = 0;
+
+    // The bytes of the frames queued and not yet written, as of the end of the connection's
+    // last change to its queue; any thread may ask.
+    [[nodiscard]] std::size_t buffered_amount() const noexcept
+    {
+        return m_buffered_amount.load( std::memory_order_relaxed );
+    }
+
+protected:
+    // Only the connection's strand writes it: a plain store, no read-modify-write.
+    void publish_buffered_amount( std::size_t bytes ) noexcept
+    {
+        m_buffered_amount.store( bytes, std::memory_order_relaxed );
+    }
+
+private:
+    std::atomic< std::size_t > m_buffered_amount{ 0 };
 };
 
 using ws_connection_handle_t = std::shared_ptr< ws_connection_base_t >;

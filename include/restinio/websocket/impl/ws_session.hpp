@@ -10,8 +10,8 @@
 // close frame, then its FIN, and drains the peer's input until EOF or the close deadline, so
 // the close frame is not lost to a reset. The handler hears of every end it did not ask for
 // exactly once: the peer's close frame, or a made-up close message (1006 for a lost connection,
-// 1011 for a write that timed out or a failure inside the library, the failing code for bad
-// input); never after its own shutdown(), close frame or kill().
+// 1011 for a write that timed out or a failure inside the library, 1008 for a send queue over
+// its limit, the failing code for bad input); never after its own shutdown(), close frame or kill().
 #pragma once
 
 #include <restinio/websocket/message.hpp>
@@ -55,10 +55,11 @@ enum class session_event_t : std::uint8_t
     user_send,          // send_message() of a frame other than close
     user_close,         // shutdown(), shutdown(code, reason), a close frame sent, the last handle gone
     user_kill,          // kill()
-    internal_failure    // an exception inside the library while the connection was served
+    internal_failure,   // an exception inside the library while the connection was served
+    send_queue_overflow // a send would take the write queue past its limit, and the policy closes
 };
 
-inline constexpr std::size_t session_event_count = 13;
+inline constexpr std::size_t session_event_count = 14;
 
 // What the connection does after a transition, in this order: deliver the frame, queue or
 // refuse the user's frame, queue our close frame, tell the handler, then socket work.
@@ -194,6 +195,13 @@ public:
             if( s::closed == m_state )
                 return {};
             return go( s::closed, a::close_socket );
+
+        case e::send_queue_overflow:
+            // 1008: the peer reads too slowly for what is sent to it, which breaks no rule of
+            // RFC 6455 but ours (as uWebSockets' closeOnBackpressureLimit).
+            if( serving )
+                return go( s::failing, a::send_close | a::report_close, status_code_t::policy_violation );
+            return {};
         }
         return {};
     }

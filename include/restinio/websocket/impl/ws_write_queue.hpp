@@ -63,6 +63,10 @@ public:
     [[nodiscard]] bool writing_in_background() const noexcept { return static_cast< bool >( m_backlog ); }
     [[nodiscard]] bool has_callbacks_owed() const noexcept { return m_callbacks_owed && !m_callbacks_owed->empty(); }
 
+    // The bytes of the frames (headers included) queued or being written: a frame counts until
+    // the write that carries it has ended.
+    [[nodiscard]] std::size_t queued_bytes() const noexcept { return m_queued_bytes; }
+
     // When the background write started (only while writing_in_background()).
     [[nodiscard]] std::chrono::steady_clock::time_point background_write_started_at() const noexcept
     {
@@ -76,6 +80,7 @@ public:
         auto & frame = push_raw( std::move( payload ), std::move( callback ) );
         frame.m_header_size = static_cast< std::uint8_t >(
                 write_frame_header( frame.m_header, final_flag, opcode, frame.m_payload.size() ) );
+        m_queued_bytes += frame.m_header_size;
     }
 
     outgoing_frame_t & push_raw( writable_item_t && payload, write_status_cb_t && callback )
@@ -86,6 +91,7 @@ public:
             if( !m_queued )
                 m_queued = std::make_unique< outgoing_frames_t >();
         }
+        m_queued_bytes += payload.size();
         return m_queued->emplace_back( std::move( payload ), std::move( callback ) );
     }
 
@@ -95,6 +101,10 @@ public:
         if( callback )
             owe( std::move( callback ), ec );
     }
+
+    // A call to make with the write callbacks owed: once the connection's state has settled,
+    // so that it may call anything on its ws_t.
+    void defer( write_status_cb_t && call ) { owe( std::move( call ), {} ); }
 
     // Writes what is queued, unless a background write is in flight. `Transport` has
     // write_some() and async_write() (see plain_transport.hpp); `on_done( ec )` is called on
@@ -194,6 +204,7 @@ private:
     // A frame is out (or never will be): its payload string goes back to the thread's pool.
     void release( outgoing_frame_t & frame, const asio_ns::error_code & ec )
     {
+        m_queued_bytes -= frame.m_header_size + frame.m_payload.size();
         if( std::string * payload = restinio::impl::owned_string( frame.m_payload ) )
             per_thread_payload_strings().give_back( std::move( *payload ) );
         if( frame.m_callback )
@@ -226,6 +237,7 @@ private:
     std::unique_ptr< backlog_t > m_backlog;
     // Only while callbacks are in use: most connections send without them.
     std::unique_ptr< std::vector< owed_callback_t > > m_callbacks_owed;
+    std::size_t m_queued_bytes{ 0 };
 };
 
 } // namespace impl
