@@ -31,6 +31,10 @@ public:
     // Close TCP now, without a closing handshake.
     virtual void kill() = 0;
 
+    // The server is stopping: a 1001 close after what is queued, then the peer's close is
+    // awaited (with the close-handshake time limit); the handler hears 1001.
+    virtual void go_away() = 0;
+
     // Start reading frames and calling the handler with `wsh` (kept as a weak reference).
     virtual void init_read( ws_handle_t wsh ) = 0;
 
@@ -41,6 +45,12 @@ public:
         opcode_t opcode,
         writable_item_t && payload,
         write_status_cb_t && wscb ) = 0;
+
+private:
+    // The server's list of open connections (ws_registry.hpp), under its lock.
+    friend class ws_registry_t;
+    ws_connection_base_t * m_registry_prev{ nullptr };
+    ws_connection_base_t * m_registry_next{ nullptr };
 };
 
 using ws_connection_handle_t = std::shared_ptr< ws_connection_base_t >;
