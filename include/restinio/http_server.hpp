@@ -1,5 +1,8 @@
 // http_server_t: a server on an io_context, opened and closed synchronously (on the io_context's
-// thread) or asynchronously (posted to it, with callbacks).
+// thread) or asynchronously (posted to it, with callbacks). Closing stops accepting and tells
+// every open WebSocket connection that the server is going away (RFC 6455 7.4.1: 1001);
+// close_async() then waits up to websocket_going_away_timelimit for their closing handshakes and
+// closes those left before it runs the cleanup function and its callback.
 #pragma once
 
 #include <restinio/impl/acceptor.hpp>
@@ -102,35 +105,57 @@ public:
             return;
         m_timer_manager->start();
         m_acceptor->open();
+        m_connection_settings->m_websocket_connections.resume();
         m_running = true;
     }
 
+    // A call while a close is under way (a second signal, say) does not wait: its callback runs
+    // at once.
     template< typename Server_Close_Ok_CB, typename Server_Close_Error_CB >
     void close_async( Server_Close_Ok_CB close_ok_cb, Server_Close_Error_CB close_err_cb )
     {
         asio_ns::post( *m_io_context,
             [ this, ok = std::move( close_ok_cb ), err = std::move( close_err_cb ) ]() mutable {
-                try
-                {
-                    close_sync();
-                }
-                catch( ... )
-                {
-                    err( std::current_exception() );
-                    return;
-                }
-                ok();
+                auto finish = [ this, ok = std::move( ok ), err = std::move( err ) ]() mutable {
+                    try
+                    {
+                        finish_close();
+                    }
+                    catch( ... )
+                    {
+                        err( std::current_exception() );
+                        return;
+                    }
+                    ok();
+                };
+                if( !std::exchange( m_running, false ) )
+                    return finish();
+                m_acceptor->close();
+                m_going_away = std::make_shared< websocket::basic::impl::ws_going_away_t >( *m_io_context,
+                        std::shared_ptr< websocket::basic::impl::ws_registry_t >{
+                                m_connection_settings, &m_connection_settings->m_websocket_connections } );
+                // Shared: std::function wants a copyable callable, and the callbacks may not be.
+                m_going_away->start( m_connection_settings->m_websocket_going_away_timelimit,
+                        [ f = std::make_shared< decltype( finish ) >( std::move( finish ) ) ] { ( *f )(); } );
             } );
     }
 
-    // Stops accepting and runs the cleanup function once. Open connections are left as they are.
+    // Stops accepting, tells every open WebSocket connection to go away (its 1001 leaves now if
+    // its socket takes it; it then has the close-handshake time limit), and runs the cleanup
+    // function once. It does not wait: open connections finish as the io_context runs.
     void close_sync()
     {
-        if( !m_running )
+        if( !std::exchange( m_running, false ) )
             return;
-        m_running = false;
-        m_timer_manager->stop();
         m_acceptor->close();
+        websocket::basic::impl::ws_going_away_t::tell_all( m_connection_settings->m_websocket_connections );
+        finish_close();
+    }
+
+private:
+    void finish_close()
+    {
+        m_timer_manager->stop();
         if( m_cleanup_functor )
         {
             auto cleanup = std::move( m_cleanup_functor );
@@ -139,7 +164,6 @@ public:
         }
     }
 
-private:
     template< typename Configurator >
     static server_settings_t< Traits > make_settings( Configurator && configurator )
     {
@@ -153,6 +177,7 @@ private:
     timer_manager_handle_t m_timer_manager;
     impl::connection_settings_handle_t< Traits > m_connection_settings;
     std::shared_ptr< impl::acceptor_t< Traits > > m_acceptor;
+    std::shared_ptr< websocket::basic::impl::ws_going_away_t > m_going_away;
     bool m_running{ false };
 };
 

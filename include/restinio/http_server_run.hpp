@@ -270,14 +270,13 @@ inline void run( run_existing_server_on_thread_pool_t< Traits > && params )
                              std::max< std::size_t >( 1, params.pool_size() ) );
 }
 
-// Closes the server and stops its io_context, from any thread.
+// Closes the server (its WebSocket connections going away first) and stops its io_context, from
+// any thread.
 template< typename Traits >
 void initiate_shutdown( http_server_t< Traits > & server )
 {
-    asio_ns::post( server.io_context(), [ &server ] {
-        server.close_sync();
-        server.io_context().stop();
-    } );
+    const auto stop = [ &server ]( auto &&... ) { server.io_context().stop(); };
+    server.close_async( stop, stop );
 }
 
 struct abort_app_in_error_callback_t

@@ -12,6 +12,8 @@
 #include <restinio/incoming_http_msg_limits.hpp>
 #include <restinio/ip_blocker.hpp>
 #include <restinio/traits.hpp>
+#include <restinio/websocket/impl/close_payload.hpp>
+#include <restinio/websocket/message.hpp>
 
 #include <fmt/format.h>
 
@@ -465,6 +467,72 @@ public:
     [[nodiscard]] std::chrono::steady_clock::duration websocket_message_timelimit() const
     { return m_websocket_message_timelimit.value_or( m_read_next_http_message_timelimit ); }
     // ---- end of WebSocket flow control ----
+    // ---- WebSocket liveness and going away (not in RESTinio) ----
+
+    // Whether the library answers a ping with a pong carrying its payload (RFC 6455 5.5.2),
+    // before the handler gets the ping as ever (a handler that answers too makes the peer get
+    // two pongs, which 5.5.3 allows). Off by default, as RESTinio: code written for it answers
+    // pings itself or echoes them (the seed sends a ping back as a ping), and its peers see the
+    // frames they saw before.
+    Derived & websocket_auto_pong( bool on ) & noexcept
+    { m_websocket_auto_pong = on; return self(); }
+    Derived && websocket_auto_pong( bool on ) && noexcept
+    { return std::move( websocket_auto_pong( on ) ); }
+    [[nodiscard]] bool websocket_auto_pong() const noexcept { return m_websocket_auto_pong; }
+
+    // Keepalive: a ping on a connection from which nothing has been heard for `d`; zero (the
+    // default, as RESTinio) sends none.
+    Derived & websocket_ping_interval( std::chrono::steady_clock::duration d ) & noexcept
+    { m_websocket_ping_interval = d; return self(); }
+    Derived && websocket_ping_interval( std::chrono::steady_clock::duration d ) && noexcept
+    { return std::move( websocket_ping_interval( d ) ); }
+    [[nodiscard]] std::chrono::steady_clock::duration websocket_ping_interval() const noexcept
+    { return m_websocket_ping_interval; }
+
+    // How long after a keepalive ping the peer has to send something (its pong, or any frame)
+    // before the connection is dropped and the handler sees 1006. Unless set, the ping interval.
+    Derived & websocket_pong_timelimit( std::chrono::steady_clock::duration d ) & noexcept
+    { m_websocket_pong_timelimit = d; return self(); }
+    Derived && websocket_pong_timelimit( std::chrono::steady_clock::duration d ) && noexcept
+    { return std::move( websocket_pong_timelimit( d ) ); }
+    [[nodiscard]] std::chrono::steady_clock::duration websocket_pong_timelimit() const noexcept
+    { return m_websocket_pong_timelimit.value_or( m_websocket_ping_interval ); }
+
+    // Idle timeout: no data frame (text, binary, continuation) in either direction for `d`
+    // starts a closing handshake with websocket_idle_close_code(); the handler sees that code.
+    // Zero (the default, as RESTinio) never does.
+    Derived & websocket_idle_timelimit( std::chrono::steady_clock::duration d ) & noexcept
+    { m_websocket_idle_timelimit = d; return self(); }
+    Derived && websocket_idle_timelimit( std::chrono::steady_clock::duration d ) && noexcept
+    { return std::move( websocket_idle_timelimit( d ) ); }
+    [[nodiscard]] std::chrono::steady_clock::duration websocket_idle_timelimit() const noexcept
+    { return m_websocket_idle_timelimit; }
+
+    // 1001 (going away) unless set. A code that may not be sent (RFC 6455 7.4) throws.
+    Derived & websocket_idle_close_code( websocket::basic::status_code_t code ) &
+    {
+        if( !websocket::basic::impl::is_valid_close_code( static_cast< std::uint16_t >( code ) ) )
+            throw exception_t{ "websocket_idle_close_code: not a code that may be sent" };
+        m_websocket_idle_close_code = code;
+        return self();
+    }
+    Derived && websocket_idle_close_code( websocket::basic::status_code_t code ) &&
+    { return std::move( websocket_idle_close_code( code ) ); }
+    [[nodiscard]] websocket::basic::status_code_t websocket_idle_close_code() const noexcept
+    { return m_websocket_idle_close_code; }
+
+    // When the server stops (close_async(), a signal under run(), leaving run()), every open
+    // WebSocket connection gets a close frame with 1001 after what its handlers queued; the
+    // stop then waits up to `d` for the closing handshakes, and closes the connections left.
+    // 5 s unless set; zero closes them as soon as their 1001 is out.
+    Derived & websocket_going_away_timelimit( std::chrono::steady_clock::duration d ) & noexcept
+    { m_websocket_going_away_timelimit = d; return self(); }
+    Derived && websocket_going_away_timelimit( std::chrono::steady_clock::duration d ) && noexcept
+    { return std::move( websocket_going_away_timelimit( d ) ); }
+    [[nodiscard]] std::chrono::steady_clock::duration websocket_going_away_timelimit() const noexcept
+    { return m_websocket_going_away_timelimit; }
+
+    // ---- end of WebSocket liveness and going away ----
 
 private:
     Derived & self() noexcept { return static_cast< Derived & >( *this ); }
@@ -501,6 +569,13 @@ private:
     websocket_send_limit_policy_t m_websocket_send_queue_limit_policy{ websocket_send_limit_policy_t::close_connection };
     std::optional< std::chrono::steady_clock::duration > m_websocket_message_timelimit;
     // ---- end of WebSocket flow control ----
+    // WebSocket liveness and going away
+    bool m_websocket_auto_pong{ false };
+    std::chrono::steady_clock::duration m_websocket_ping_interval{ 0 };
+    std::optional< std::chrono::steady_clock::duration > m_websocket_pong_timelimit;
+    std::chrono::steady_clock::duration m_websocket_idle_timelimit{ 0 };
+    websocket::basic::status_code_t m_websocket_idle_close_code{ websocket::basic::status_code_t::going_away };
+    std::chrono::steady_clock::duration m_websocket_going_away_timelimit{ std::chrono::seconds{ 5 } };
 };
 
 template< typename Traits = default_traits_t >

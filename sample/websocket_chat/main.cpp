@@ -156,12 +156,8 @@ public:
             handle->send_message( rws::final_frame, rws::opcode_t::ping_frame, std::string{ "ping" } );
     }
 
-    // The server is stopping: tell every browser so (1001) rather than just dropping it.
-    void close_all()
-    {
-        for( const auto & [ id, member ] : std::exchange( m_members, {} ) )
-            member.handle->shutdown( rws::status_code_t::going_away, "server stopping" );
-    }
+    // The server is stopping: the library has told every browser so (1001); the handles go.
+    void close_all() { m_members.clear(); }
 
 private:
     struct member_t

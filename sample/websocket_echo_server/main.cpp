@@ -1,13 +1,18 @@
 // A configurable WebSocket echo server: text comes back as text, binary as binary, a ping is
-// answered with a pong carrying the same payload, and a close with a close. It accepts the
-// upgrade on any path and runs until SIGINT or SIGTERM.
+// answered with a pong carrying the same payload (by the library), and a close with a close.
+// It accepts the upgrade on any path and runs until SIGINT or SIGTERM; then every client gets
+// a close with 1001 (going away), and it exits 0.
 //
 //   websocket_echo_server [--address 127.0.0.1] [--port 8080] [--threads 1]
-//                         [--max-message-size BYTES] [--max-send-queue BYTES] [--verbose]
+//                         [--max-message-size BYTES] [--max-send-queue BYTES]
+//                         [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]
 //
 // --max-send-queue sets the library's websocket_send_queue_limit() (16 MiB unless given); the
 // high-water mark at which a connection stops reading is then 1 MiB or that limit, whichever is
 // less. An echo client that does not read thus costs the server a bounded amount of memory.
+// --idle-timeout: a connection with no message either way for that long is closed with 1001.
+// --ping-interval: a connection silent for that long gets a ping, and is dropped if nothing
+// comes back within as long again. Both off (0) unless given, as in the library.
 //
 // Benchmarks and conformance runs use it, so it is as strict and as fast as the library:
 // one thread gets single-threaded traits (no strand at all), more threads get strands.
@@ -15,6 +20,7 @@
 #include <restinio/core.hpp>
 #include <restinio/websocket/websocket.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -34,6 +40,8 @@ struct options_t
     std::size_t threads{ 1 };
     std::uint64_t max_message_size{ 16u * 1024u * 1024u };
     std::optional< std::size_t > max_send_queue;
+    std::chrono::milliseconds idle_timeout{ 0 };
+    std::chrono::milliseconds ping_interval{ 0 };
     bool verbose{ false };
 };
 
@@ -41,8 +49,19 @@ struct options_t
 {
     std::cerr << "usage: " << program
               << " [--address A] [--port P] [--threads N] [--max-message-size BYTES]"
-              << " [--max-send-queue BYTES] [--verbose]\n";
+              << " [--max-send-queue BYTES] [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]\n";
     std::exit( code );
+}
+
+// Whole or fractional seconds, not negative.
+std::chrono::milliseconds seconds_option( const char * program, const std::string & text )
+{
+    std::size_t used = 0;
+    double seconds = -1;
+    try { seconds = std::stod( text, &used ); } catch( const std::exception & ) {}
+    if( used != text.size() || !( seconds >= 0 ) || seconds > 1e9 )
+        usage_and_exit( program, 2 );
+    return std::chrono::milliseconds{ static_cast< std::int64_t >( seconds * 1000 ) };
 }
 
 options_t parse_options( int argc, char ** argv )
@@ -66,6 +85,10 @@ options_t parse_options( int argc, char ** argv )
             options.max_message_size = std::stoull( value() );
         else if( "--max-send-queue" == arg )
             options.max_send_queue = std::stoull( value() );
+        else if( "--idle-timeout" == arg )
+            options.idle_timeout = seconds_option( argv[ 0 ], value() );
+        else if( "--ping-interval" == arg )
+            options.ping_interval = seconds_option( argv[ 0 ], value() );
         else if( "--verbose" == arg )
             options.verbose = true;
         else if( "--help" == arg || "-h" == arg )
@@ -140,10 +163,6 @@ int serve( const options_t & options )
                         ws->send_message( m->final_flag(), m->opcode(),
                                           restinio::writable_item_t{ std::move( m->payload() ) } );
                         break;
-                    case rws::opcode_t::ping_frame:
-                        ws->send_message( rws::final_frame, rws::opcode_t::pong_frame,
-                                          restinio::writable_item_t{ std::move( m->payload() ) } );
-                        break;
                     case rws::opcode_t::connection_close_frame:
                         // The library answers the close itself; the handle is no longer needed.
                         registry.remove( ws->connection_id() );
@@ -168,6 +187,9 @@ int serve( const options_t & options )
                 .port( options.port )
                 .request_handler( std::move( handler ) )
                 .websocket_max_message_size( options.max_message_size )
+                .websocket_auto_pong( true )
+                .websocket_idle_timelimit( options.idle_timeout )
+                .websocket_ping_interval( options.ping_interval )
                 // Only upgrade requests come over HTTP here: a small read buffer will do (and
                 // leaves smaller holes in the heap once the connection has been upgraded).
                 .buffer_size( 1024 )

@@ -116,13 +116,15 @@ class seed_sample_test(unittest.TestCase):
                 self.assertEqual(c.read_exact(len(EXACT_501)), EXACT_501)
                 self.assertTrue(c.reads_eof(3))
 
-    def test_zz_sigint_closes_open_clients_with_1000_and_exits_0(self):
-        # named to run last: it stops the server
+    def test_zz_sigint_closes_open_clients_with_1001_and_exits_0(self):
+        # named to run last: it stops the server. Unlike RESTinio (whose cleanup_func's
+        # registry.clear() sent 1000), the library says the server is going away (RFC 6455 7.4.1)
+        # before cleanup_func runs.
         with self.client() as c:
             c.send(frame(TEXT, "still open"))
             self.assertEqual(c.read_frame_bytes(), b"\x81\x0astill open")
             self.server.proc.send_signal(signal.SIGINT)
-            self.assertEqual(c.read_frame_bytes(), bytes([0x88, 0x02, 0x03, 0xE8]))
+            self.assertEqual(c.read_frame_bytes(), bytes([0x88, 0x02, 0x03, 0xE9]))
             self.assertTrue(c.reads_eof(5))
         self.assertEqual(self.server.wait(), 0)
         self.server.wait_for_output(r"INFO: server closed on 127\.0\.0\.1:8080")

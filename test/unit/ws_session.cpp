@@ -56,6 +56,10 @@ name_of( ev event )
     case ev::user_kill: return "user_kill";
     case ev::internal_failure: return "internal_failure";
     case ev::send_queue_overflow: return "send_queue_overflow";
+    case ev::ping_due: return "ping_due";
+    case ev::pong_timed_out: return "pong_timed_out";
+    case ev::idle_timed_out: return "idle_timed_out";
+    case ev::going_away: return "going_away";
     }
     return "(bad event)";
 }
@@ -66,7 +70,7 @@ const st all_states[] = { st::awaiting_activation, st::open, st::closing,
 const ev all_events[] = { ev::activated, ev::data_frame, ev::close_frame, ev::frame_error,
     ev::input_ended, ev::writes_flushed, ev::write_failed, ev::write_timed_out,
     ev::close_timed_out, ev::user_send, ev::user_close, ev::user_kill, ev::internal_failure,
-    ev::send_queue_overflow };
+    ev::send_queue_overflow, ev::ping_due, ev::pong_timed_out, ev::idle_timed_out, ev::going_away };
 
 static_assert( sizeof( all_states ) / sizeof( all_states[ 0 ] ) == rwi::session_state_count );
 static_assert( sizeof( all_events ) / sizeof( all_events[ 0 ] ) == rwi::session_event_count );
@@ -80,7 +84,8 @@ describe( const act & actions )
         { act::refuse_frame, "refuse_frame" }, { act::send_close, "send_close" },
         { act::echo_close, "echo_close" }, { act::report_close, "report_close" },
         { act::shutdown_send, "shutdown_send" }, { act::close_socket, "close_socket" },
-        { act::arm_close_deadline, "arm_close_deadline" }, { act::start_reading, "start_reading" } };
+        { act::arm_close_deadline, "arm_close_deadline" }, { act::start_reading, "start_reading" },
+        { act::send_ping, "send_ping" } };
     std::string text;
     std::uint16_t known = 0;
     for( const auto & name : names )
@@ -138,11 +143,13 @@ TEST_CASE( "every (state, event) pair: next state and actions (RFC 6455 7.1)",
     constexpr st L = st::lingering;
     constexpr st X = st::closed;
 
-    // Every event gets this code; only frame_error and user_close may pass it on.
+    // Every event gets this code; only frame_error, user_close and idle_timed_out may pass it on.
     constexpr status_code_t given = status_code_t::policy_violation;
     constexpr status_code_t lost = status_code_t::connection_lost;
     constexpr status_code_t unexpected = status_code_t::unexpected_condition;
+    constexpr status_code_t going_away = status_code_t::going_away;
     constexpr std::uint16_t none = 0;
+    constexpr std::uint16_t going = act::send_close | act::report_close | act::arm_close_deadline | act::start_reading;
 
     struct row_t
     {
@@ -264,6 +271,38 @@ TEST_CASE( "every (state, event) pair: next state and actions (RFC 6455 7.1)",
         { F, ev::send_queue_overflow, F, none },
         { L, ev::send_queue_overflow, L, none },
         { X, ev::send_queue_overflow, X, none },
+
+        { A, ev::ping_due, A, none },
+        { O, ev::ping_due, O, act::send_ping },
+        { C, ev::ping_due, C, none },
+        { W, ev::ping_due, W, none },
+        { F, ev::ping_due, F, none },
+        { L, ev::ping_due, L, none },
+        { X, ev::ping_due, X, none },
+
+        { A, ev::pong_timed_out, A, none },
+        { O, ev::pong_timed_out, X, act::close_socket | act::report_close, lost },
+        { C, ev::pong_timed_out, C, none },
+        { W, ev::pong_timed_out, W, none },
+        { F, ev::pong_timed_out, F, none },
+        { L, ev::pong_timed_out, L, none },
+        { X, ev::pong_timed_out, X, none },
+
+        { A, ev::idle_timed_out, A, none },
+        { O, ev::idle_timed_out, C, act::send_close | act::report_close | act::arm_close_deadline, given },
+        { C, ev::idle_timed_out, C, none },
+        { W, ev::idle_timed_out, W, none },
+        { F, ev::idle_timed_out, F, none },
+        { L, ev::idle_timed_out, L, none },
+        { X, ev::idle_timed_out, X, none },
+
+        { A, ev::going_away, C, going, going_away },
+        { O, ev::going_away, C, going, going_away },
+        { C, ev::going_away, C, none },
+        { W, ev::going_away, W, none },
+        { F, ev::going_away, F, none },
+        { L, ev::going_away, L, none },
+        { X, ev::going_away, X, none },
     };
     static_assert( sizeof( rows ) / sizeof( rows[ 0 ] )
         == rwi::session_state_count * rwi::session_event_count );
@@ -406,6 +445,30 @@ TEST_CASE( "closing sequences, step by step (RFC 6455 7.1)", "[websocket][sessio
             { ev::user_send, st::failing, act::refuse_frame },
             { ev::writes_flushed, st::lingering, act::shutdown_send | act::arm_close_deadline },
             { ev::internal_failure, st::closed, act::close_socket } } },
+        { "keepalive: pings while silent, then 1006 and the socket goes (7.1.7)", st::open, {
+            { ev::ping_due, st::open, act::send_ping },
+            { ev::data_frame, st::open, act::deliver },
+            { ev::ping_due, st::open, act::send_ping },
+            { ev::pong_timed_out, st::closed, act::close_socket | act::report_close, lost },
+            { ev::input_ended, st::closed, none } } },
+        { "idle timeout: our close with its code, reported once, then the handshake", st::open, {
+            { ev::idle_timed_out, st::closing,
+                act::send_close | act::report_close | act::arm_close_deadline, going_away },
+            { ev::ping_due, st::closing, none },
+            { ev::user_close, st::closing, act::refuse_frame },
+            { ev::close_frame, st::closing_after_writes, none },
+            { ev::writes_flushed, st::closed, act::shutdown_send | act::close_socket } } },
+        { "going away: 1001 after what is queued, then the peer's close is awaited (7.4.1)", st::open, {
+            { ev::user_send, st::open, act::queue_frame },
+            { ev::going_away, st::closing, act::send_close | act::report_close | act::arm_close_deadline
+                | act::start_reading, going_away },
+            { ev::going_away, st::closing, none },
+            { ev::user_kill, st::closed, act::close_socket } } },
+        { "going away, the peer never answers: closed at the close deadline", st::awaiting_activation, {
+            { ev::going_away, st::closing, act::send_close | act::report_close | act::arm_close_deadline
+                | act::start_reading, going_away },
+            { ev::writes_flushed, st::closing, none },
+            { ev::close_timed_out, st::closed, act::close_socket } } },
         { "user's frames are refused once the close is queued", st::open, {
             { ev::user_send, st::open, act::queue_frame },
             { ev::user_close, st::closing,
@@ -499,7 +562,7 @@ TEST_CASE( "the handler hears of an end at most once, and never after its own cl
         }
         INFO( "first violation: " << first_violation );
         CHECK( violations == 0 );
-        constexpr auto n = rwi::session_event_count;
+        constexpr std::size_t n = rwi::session_event_count;
         CHECK( sequences == n * n * n * n );
     }
 }

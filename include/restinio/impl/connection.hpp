@@ -182,7 +182,6 @@ private:
         bool m_final{ false };
         bool m_close_after{ false };
         bool m_response_started{ false };
-        bool m_is_upgrade{ false };
     };
 
     [[nodiscard]] std::shared_ptr< connection_t > self_handle()
@@ -323,7 +322,6 @@ private:
         auto & slot = m_response_slots.emplace_back();
         slot.m_request_id = id;
         slot.m_handler_called_at = std::chrono::steady_clock::now();
-        slot.m_is_upgrade = is_upgrade;
         ++m_pending_requests;
 
         log().trace( "request #{}: {} {}", id, request.m_header.method().c_str(), request.m_header.request_target() );
@@ -648,14 +646,15 @@ private:
     // ---- deadlines ----
 
     // The one deadline in force: writing (each write that waits for the socket has its time
-    // limit, and a file its own), then a handler that has not answered, then idleness.
+    // limit, and a file its own), then a handler that has not answered (nor upgraded: that
+    // bounds an opening handshake's wait for its handler), then idleness.
     [[nodiscard]] std::optional< std::chrono::steady_clock::time_point > current_deadline() const
     {
         if( m_writing )
             return std::min( m_write_started_at + m_settings->m_write_http_response_timelimit, m_file_deadline );
         for( const auto & slot : m_response_slots )
         {
-            if( !slot.m_response_started && !slot.m_is_upgrade )
+            if( !slot.m_response_started )
                 return slot.m_handler_called_at + m_settings->m_handle_request_timeout;
         }
         if( 0 == m_pending_requests && !m_deferred_upgrade )

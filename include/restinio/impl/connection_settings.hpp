@@ -5,6 +5,8 @@
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/settings.hpp>
 #include <restinio/websocket/impl/ws_backpressure.hpp>
+#include <restinio/websocket/impl/ws_deadlines.hpp>
+#include <restinio/websocket/impl/ws_registry.hpp>
 
 #include <functional>
 #include <memory>
@@ -44,13 +46,19 @@ struct connection_settings_t final
         , m_extra_data_factory{ take_extra_data_factory( settings ) }
         , m_connection_state_notifier{ settings.connection_state_listener() }
         , m_websocket_max_message_size{ settings.websocket_max_message_size() }
-        , m_websocket_close_handshake_timelimit{ settings.websocket_close_handshake_timelimit() }
         , m_websocket_write_timelimit{ settings.websocket_write_timelimit() }
         , m_websocket_send_queue{ websocket::basic::impl::make_send_queue_limits(
                 settings.websocket_send_queue_high_water(), settings.websocket_send_queue_low_water(),
                 settings.websocket_send_queue_limit(),
                 websocket_send_limit_policy_t::close_connection == settings.websocket_send_queue_limit_policy() ) }
         , m_websocket_message_timelimit{ settings.websocket_message_timelimit() }
+        , m_websocket_deadlines{ websocket::basic::impl::to_limit( settings.websocket_close_handshake_timelimit() ),
+                websocket::basic::impl::to_limit( settings.websocket_ping_interval() ),
+                websocket::basic::impl::to_limit( settings.websocket_pong_timelimit() ),
+                websocket::basic::impl::to_limit( settings.websocket_idle_timelimit() ) }
+        , m_websocket_auto_pong{ settings.websocket_auto_pong() }
+        , m_websocket_idle_close_code{ settings.websocket_idle_close_code() }
+        , m_websocket_going_away_timelimit{ settings.websocket_going_away_timelimit() }
     {
         if constexpr( Traits::use_connection_count_limiter )
             m_connection_counter = std::make_unique< connection_counter_t >( settings.max_parallel_connections() );
@@ -71,10 +79,15 @@ struct connection_settings_t final
     std::shared_ptr< extra_data_factory_t > m_extra_data_factory;
     connection_state_notifier_t< connection_state_listener_t > m_connection_state_notifier;
     const std::uint64_t m_websocket_max_message_size;
-    const std::chrono::steady_clock::duration m_websocket_close_handshake_timelimit;
     const std::chrono::steady_clock::duration m_websocket_write_timelimit;
     const websocket::basic::impl::send_queue_limits_t m_websocket_send_queue;
     const std::chrono::steady_clock::duration m_websocket_message_timelimit;
+    // WebSocket liveness and going away
+    const websocket::basic::impl::deadline_limits_t m_websocket_deadlines;
+    const bool m_websocket_auto_pong;
+    const websocket::basic::status_code_t m_websocket_idle_close_code;
+    const std::chrono::steady_clock::duration m_websocket_going_away_timelimit;
+    websocket::basic::impl::ws_registry_t m_websocket_connections;
     // Only with Traits::use_connection_count_limiter: every connection (WebSocket ones too).
     std::unique_ptr< connection_counter_t > m_connection_counter;
 

@@ -6,12 +6,19 @@
 //                           [--write-timeout-ms 5000] [--max-message-size BYTES]
 //                           [--send-queue-high BYTES] [--send-queue-limit BYTES]
 //                           [--send-limit-policy drop|close] [--message-timelimit-ms MS]
+//                           [--auto-pong 0] [--ping-ms 0] [--pong-ms MS] [--idle-ms 0]
+//                           [--idle-code 1001] [--going-away-ms 5000]
+//
+// --close-wait-ms is also the HTTP read and handler time limits. The last six are the liveness
+// and going-away settings (websocket_auto_pong, ..._ping_interval, ..._pong_timelimit,
+// ..._idle_timelimit, ..._idle_close_code, ..._going_away_timelimit).
 //
 // Paths (each takes ?tag=T; every handle is kept in a registry until the server stops, except
 // where a path says otherwise, so the tests also check that the server ends the TCP connection
 // after a closing handshake while the user still holds the handle):
 //
-//   /echo                  text, binary and continuation come back as they are, ping -> pong
+//   /echo                  text, binary and continuation come back as they are; ping -> pong,
+//                          by the handler, or by the library alone with --auto-pong 1
 //   /seed                  every frame comes back as it is (ping as ping, close as close): the seed
 //   /shutdown-after-first  echoes the first message, then shutdown()
 //   /kill-after-first      kill() on the first message, no echo
@@ -34,6 +41,9 @@
 //   /paced                 the first message "N SIZE": sends N binary messages of SIZE bytes, each
 //                          while buffered_amount() is under the high-water mark, the rest from the
 //                          drain handler; then "done"; errors of their callbacks are recorded
+//   /never                 the handler keeps the upgrade request and never answers it
+//   /burst?n=N&size=BYTES  on each data message sends N binary messages of BYTES (default 16 of
+//                          1024), the i-th starting with "<i>:", at once from the handler
 //
 // A refused handshake (upgrade() returns a ws_t whose connection_id() is 0) counts as "refused".
 // With --threads 1 the single-threaded traits are used (no strands), otherwise the default ones.
@@ -41,12 +51,14 @@
 #include <restinio/core.hpp>
 #include <restinio/websocket/websocket.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,6 +80,12 @@ struct options_t
     std::size_t send_queue_limit{ 16u * 1024u * 1024u };
     restinio::websocket_send_limit_policy_t send_limit_policy{ restinio::websocket_send_limit_policy_t::close_connection };
     std::chrono::milliseconds message_timelimit{ 60000 };
+    bool auto_pong{ false };
+    std::chrono::milliseconds ping_interval{ 0 };
+    std::optional< std::chrono::milliseconds > pong_timelimit;
+    std::chrono::milliseconds idle_timelimit{ 0 };
+    std::uint16_t idle_code{ 1001 };
+    std::chrono::milliseconds going_away_timelimit{ 5000 };
 };
 
 [[noreturn]] void usage_and_exit( const char * program )
@@ -75,7 +93,9 @@ struct options_t
     std::cerr << "usage: " << program << " [--port P] [--threads N] [--close-wait-ms MS]"
               << " [--timer-ms MS] [--write-timeout-ms MS] [--max-message-size BYTES]"
               << " [--send-queue-high BYTES] [--send-queue-limit BYTES] [--send-limit-policy drop|close]"
-              << " [--message-timelimit-ms MS]\n";
+              << " [--message-timelimit-ms MS]"
+              << " [--auto-pong 0|1] [--ping-ms MS] [--pong-ms MS] [--idle-ms MS] [--idle-code CODE]"
+              << " [--going-away-ms MS]\n";
     std::exit( 2 );
 }
 
@@ -109,6 +129,18 @@ options_t parse_options( int argc, char ** argv )
                                                         : restinio::websocket_send_limit_policy_t::close_connection;
         else if( "--message-timelimit-ms" == arg )
             options.message_timelimit = std::chrono::milliseconds{ std::stol( value ) };
+        else if( "--auto-pong" == arg )
+            options.auto_pong = "0" != value;
+        else if( "--ping-ms" == arg )
+            options.ping_interval = std::chrono::milliseconds{ std::stol( value ) };
+        else if( "--pong-ms" == arg )
+            options.pong_timelimit = std::chrono::milliseconds{ std::stol( value ) };
+        else if( "--idle-ms" == arg )
+            options.idle_timelimit = std::chrono::milliseconds{ std::stol( value ) };
+        else if( "--idle-code" == arg )
+            options.idle_code = static_cast< std::uint16_t >( std::stoul( value ) );
+        else if( "--going-away-ms" == arg )
+            options.going_away_timelimit = std::chrono::milliseconds{ std::stol( value ) };
         else
             usage_and_exit( argv[ 0 ] );
     }
@@ -284,10 +316,10 @@ public:
 
         rws::ws_handle_t wsh;
         if( "/echo" == path )
-            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ this ]( auto & wsh, auto & m, auto & ) {
                 if( is_data( m.opcode() ) )
                     echo( wsh, m );
-                else if( rws::opcode_t::ping_frame == m.opcode() )
+                else if( rws::opcode_t::ping_frame == m.opcode() && !m_options.auto_pong )
                     wsh->send_message( rws::final_frame, rws::opcode_t::pong_frame,
                                        restinio::writable_item_t{ m.payload() } );
             } );
@@ -453,6 +485,28 @@ public:
                 if( first )
                     start_paced( wsh, tag, m.payload() );
             } );
+        else if( "/never" == path )
+        {
+            // Kept, neither upgraded nor answered.
+            std::lock_guard< std::mutex > lock{ m_kept_lock };
+            m_kept_requests.push_back( req );
+            return restinio::request_accepted();
+        }
+        else if( "/burst" == path )
+        {
+            const auto n = std::stoul( std::string{ query.get_param( "n" ).value_or( "16" ) } );
+            const auto size = std::stoul( std::string{ query.get_param( "size" ).value_or( "1024" ) } );
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ n, size ]( auto & wsh, auto & m, auto & ) {
+                if( !is_data( m.opcode() ) )
+                    return;
+                for( unsigned long i = 0; i != n; ++i )
+                {
+                    std::string payload = std::to_string( i ) + ":";
+                    payload.resize( std::max< std::size_t >( size, payload.size() ), 'b' );
+                    wsh->send_message( rws::final_frame, rws::opcode_t::binary_frame, std::move( payload ) );
+                }
+            } );
+        }
         else
             return req->create_response( restinio::status_not_found() ).connection_close().done();
 
@@ -464,6 +518,8 @@ public:
         m_background.join_all();
         m_groups.clear();
         m_registry.clear();
+        std::lock_guard< std::mutex > lock{ m_kept_lock };
+        m_kept_requests.clear();
     }
 
 private:
@@ -580,6 +636,8 @@ private:
     groups_t m_groups;
     registry_t m_registry;
     background_t m_background;
+    std::mutex m_kept_lock;
+    std::vector< restinio::request_handle_t > m_kept_requests;
 };
 
 template< typename Traits >
@@ -598,7 +656,14 @@ void serve( const options_t & options )
                 .websocket_send_queue_limit( options.send_queue_limit )
                 .websocket_send_queue_limit_policy( options.send_limit_policy )
                 .websocket_message_timelimit( options.message_timelimit )
+                .websocket_auto_pong( options.auto_pong )
+                .websocket_ping_interval( options.ping_interval )
+                .websocket_pong_timelimit( options.pong_timelimit.value_or( options.ping_interval ) )
+                .websocket_idle_timelimit( options.idle_timelimit )
+                .websocket_idle_close_code( static_cast< rws::status_code_t >( options.idle_code ) )
+                .websocket_going_away_timelimit( options.going_away_timelimit )
                 .read_next_http_message_timelimit( options.close_wait )
+                .handle_request_timeout( options.close_wait )
                 .write_http_response_timelimit( options.write_timeout )
                 .timer_manager( options.timer_period )
                 .acceptor_post_bind_hook( [ &options ]( restinio::asio_ns::ip::tcp::acceptor & a ) {

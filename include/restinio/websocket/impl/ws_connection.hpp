@@ -15,12 +15,12 @@
 #include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
-#include <restinio/impl/connection_timer.hpp>
 #include <restinio/impl/pass_scope.hpp>
 #include <restinio/impl/plain_transport.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
 #include <restinio/websocket/impl/ws_flow_control.hpp>
+#include <restinio/websocket/impl/ws_connection_clock.hpp>
 #include <restinio/websocket/impl/ws_message_handler_caller.hpp>
 #include <restinio/websocket/impl/ws_session.hpp>
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
@@ -46,10 +46,11 @@ class ws_connection_t final
     : public ws_connection_base_t
     , private restinio::impl::pass_driver_t< ws_connection_t< Traits, WS_Message_Handler > >
     , private ws_flow_control_t< ws_connection_t< Traits, WS_Message_Handler > >
+    , private ws_connection_clock_t< ws_connection_t< Traits, WS_Message_Handler >,
+            typename Traits::timer_manager_t::timer_guard_t >
 {
 public:
     using stream_socket_t = typename Traits::stream_socket_t;
-    using timer_guard_t = typename Traits::timer_manager_t::timer_guard_t;
     using settings_handle_t = restinio::impl::connection_settings_handle_t< Traits >;
     using transport_t = restinio::impl::plain_transport_t< Traits, ws_connection_t >;
 
@@ -70,15 +71,19 @@ public:
     ~ws_connection_t() override
     {
         // The server stopped with the socket still open: it closes with this object.
+        m_settings->m_websocket_connections.remove( *this );
         report_closed();
         log().trace( "destroyed" );
     }
 
-    // The 101 response: the first bytes on the wire, before any frame.
+    // The 101 response: the first bytes on the wire, before any frame. A server that is
+    // stopping meanwhile gets the 1001 after it.
     void send_upgrade_response( std::string response )
     {
         on_strand( [ r = std::move( response ) ]( ws_connection_t & self ) mutable {
             self.m_queue.push_raw( writable_item_t{ std::move( r ) }, write_status_cb_t{} );
+            if( !self.m_settings->m_websocket_connections.add( self ) )
+                self.apply( session_event_t::going_away );
         } );
     }
 
@@ -87,6 +92,7 @@ public:
         on_strand( [ weak = std::weak_ptr< ws_t >{ wsh } ]( ws_connection_t & self ) mutable {
             self.m_user.activate( std::move( weak ) );
             self.apply( session_event_t::activated );
+            self.on_opened();
         } );
     }
 
@@ -106,6 +112,11 @@ public:
             self.log().trace( "kill" );
             self.apply( session_event_t::user_kill );
         } );
+    }
+
+    void go_away() override
+    {
+        on_strand( []( ws_connection_t & self ) { self.apply( session_event_t::going_away ); } );
     }
 
     void send_frame(
@@ -130,17 +141,8 @@ public:
     void check_timeout( tcp_connection_ctx_handle_t & ) override
     {
         on_strand( []( ws_connection_t & self ) {
-            self.m_timer.fired();
-            const auto now = std::chrono::steady_clock::now();
-            const bool write_late = self.m_queue.writing_in_background()
-                    && now >= self.m_queue.background_write_started_at() + self.m_settings->m_websocket_write_timelimit;
-            if( write_late || now >= self.m_close_deadline )
-            {
-                self.log().trace( write_late ? "write timed out" : "no close from the peer in time" );
-                self.apply( write_late ? session_event_t::write_timed_out : session_event_t::close_timed_out );
-            }
-            else
-                (void)self.check_message_deadline( now );
+            if( !self.check_clock() )
+                (void)self.check_message_deadline( std::chrono::steady_clock::now() );
         } );
     }
 
@@ -162,6 +164,8 @@ private:
     using restinio::impl::pass_driver_t< ws_connection_t >::may_run_here;
     using restinio::impl::pass_driver_t< ws_connection_t >::on_strand;
     using restinio::impl::pass_driver_t< ws_connection_t >::run_pass;
+    using clock_base_t = ws_connection_clock_t< ws_connection_t, typename Traits::timer_manager_t::timer_guard_t >;
+    friend clock_base_t;
 
     [[nodiscard]] auto log() const
     {
@@ -209,10 +213,7 @@ private:
                 log().error( "write callback failed: {}", what );
             } );
         }
-        const bool message_deadline = this->track_message_deadline();
-        if( !m_timer.scheduled() && m_transport.is_open()
-                && ( m_queue.writing_in_background() || no_close_deadline != m_close_deadline || message_deadline ) )
-            m_timer.schedule( *m_settings, weak_from_this() );
+        this->settle_clock( this->track_message_deadline() );
         schedule_read_if_needed();
     }
 
@@ -295,6 +296,7 @@ private:
     {
         if( !m_session.takes_frames() )
             return;
+        this->m_deadlines.heard();
         const ws_handle_t wsh = m_user.handle();
         input_sink_t sink{ {}, *this, wsh };
         const frame_error_t error = feed( sink );
@@ -312,7 +314,10 @@ private:
         if( opcode_t::connection_close_frame != opcode )
         {
             if( m_session.on( session_event_t::data_frame ).has( session_actions_t::deliver ) )
+            {
+                this->on_frame_received( opcode, payload );
                 m_user.deliver( wsh, m_user.make_message( final_flag, opcode, std::move( payload ) ), log() );
+            }
             else
                 per_thread_payload_strings().give_back( std::move( payload ) );
             return;
@@ -364,8 +369,7 @@ private:
                     status_code_to_bin( actions.code ) ), log() );
         if( actions.has( session_actions_t::shutdown_send ) )
             m_transport.shutdown_send();
-        if( actions.has( session_actions_t::arm_close_deadline ) )
-            m_close_deadline = std::chrono::steady_clock::now() + m_settings->m_websocket_close_handshake_timelimit;
+        this->on_actions( actions );
     }
 
     // Writes what is queued; once everything is out, the session hears it (a closing session
@@ -399,9 +403,10 @@ private:
     {
         log().trace( "close socket" );
         m_transport.close();
+        m_settings->m_websocket_connections.remove( *this );
         report_closed();
         m_queue.drop_queued( make_asio_compaible_error( asio_convertible_error_t::write_group_destroyed_passively ) );
-        m_timer.cancel();
+        this->m_timer.cancel();
     }
 
     // The connection-state listener hears of the upgraded connection's end once: when its
@@ -419,18 +424,14 @@ private:
     // arrived of the payload); its space stays in cache for the kernel's copy.
     static constexpr std::uint64_t direct_read_min_size = 16u * 1024u;
     static constexpr std::size_t direct_read_max_size = 256u * 1024u;
-    static constexpr std::chrono::steady_clock::time_point no_close_deadline =
-            std::chrono::steady_clock::time_point::max();
 
     transport_t m_transport;
     settings_handle_t m_settings;
     restinio::impl::connection_lifetime_monitor_t m_lifetime_monitor;
-    restinio::impl::connection_timer_t< timer_guard_t > m_timer;
     receiver_t m_receiver;
     std::unique_ptr< std::string > m_pending_input;
     message_handler_caller_t< WS_Message_Handler > m_user;
     ws_write_queue_t m_queue;
-    std::chrono::steady_clock::time_point m_close_deadline{ no_close_deadline };
     ws_session_t m_session;
 
     restinio::impl::notice_endpoint_t< typename Traits::connection_state_listener_t > m_notice_endpoint;

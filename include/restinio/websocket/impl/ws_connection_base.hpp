@@ -38,6 +38,10 @@ public:
     // Close TCP now, without a closing handshake.
     virtual void kill() = 0;
 
+    // The server is stopping: a 1001 close after what is queued, then the peer's close is
+    // awaited (with the close-handshake time limit); the handler hears 1001.
+    virtual void go_away() = 0;
+
     // Start reading frames and calling the handler with `wsh` (kept as a weak reference).
     virtual void init_read( ws_handle_t wsh ) = 0;
 
@@ -68,6 +72,10 @@ protected:
 
 private:
     std::atomic< std::size_t > m_buffered_amount{ 0 };
+    // The server's list of open connections (ws_registry.hpp), under its lock.
+    friend class ws_registry_t;
+    ws_connection_base_t * m_registry_prev{ nullptr };
+    ws_connection_base_t * m_registry_next{ nullptr };
 };
 
 using ws_connection_handle_t = std::shared_ptr< ws_connection_base_t >;

@@ -52,6 +52,7 @@ protected:
                 admit_send( self.m_settings->m_websocket_send_queue, self.m_queue.queued_bytes(), frame_size );
         if( send_admission_t::queue == admission )
         {
+            self.m_deadlines.frame( opcode );
             self.m_queue.push( final_flag, opcode, std::move( payload ), std::move( callback ) );
             return note_queued();
         }

@@ -1,7 +1,7 @@
 // ws_session_t: the life of one WebSocket connection as a state machine without I/O. Events go
 // in (a frame read, the end of input, a write finished or failed, a deadline, a call of the
 // user's), actions come out (deliver a frame, queue a close frame, tell the handler a close
-// code, shut down or close the socket, arm the close deadline, read). The connection performs
+// code, shut down or close the socket, arm the close deadline, read, send a keepalive ping). The connection performs
 // the actions; the session never touches a socket, a timer or the user's code, so every
 // (state, event) pair is tested as a table (test/unit/ws_session.cpp).
 //
@@ -11,7 +11,9 @@
 // the close frame is not lost to a reset. The handler hears of every end it did not ask for
 // exactly once: the peer's close frame, or a made-up close message (1006 for a lost connection,
 // 1011 for a write that timed out or a failure inside the library, 1008 for a send queue over
-// its limit, the failing code for bad input); never after its own shutdown(), close frame or kill().
+// its limit, the failing code for bad input, 1006 for a keepalive ping never answered, the idle
+// code for an idle timeout, 1001 for the server going away); never after its own shutdown(),
+// close frame or kill().
 #pragma once
 
 #include <restinio/websocket/message.hpp>
@@ -56,10 +58,14 @@ enum class session_event_t : std::uint8_t
     user_close,         // shutdown(), shutdown(code, reason), a close frame sent, the last handle gone
     user_kill,          // kill()
     internal_failure,   // an exception inside the library while the connection was served
-    send_queue_overflow // a send would take the write queue past its limit, and the policy closes
+    send_queue_overflow,// a send would take the write queue past its limit, and the policy closes
+    ping_due,           // keepalive: the peer has been silent for the ping interval
+    pong_timed_out,     // keepalive: nothing heard within the pong limit of our ping
+    idle_timed_out,     // no data frame either way for the idle limit (the code comes with it)
+    going_away          // the server is stopping (RFC 6455 7.4.1: 1001)
 };
 
-inline constexpr std::size_t session_event_count = 14;
+inline constexpr std::size_t session_event_count = 18;
 
 // What the connection does after a transition, in this order: deliver the frame, queue or
 // refuse the user's frame, queue our close frame, tell the handler, then socket work.
@@ -76,7 +82,8 @@ struct session_actions_t
         shutdown_send = 1u << 6,        // FIN, after everything queued
         close_socket = 1u << 7,
         arm_close_deadline = 1u << 8,   // the close-handshake time limit starts now
-        start_reading = 1u << 9
+        start_reading = 1u << 9,
+        send_ping = 1u << 10            // queue a keepalive ping
     };
 
     std::uint16_t bits{ 0 };
@@ -122,7 +129,7 @@ public:
 
     [[nodiscard]] bool is_closed() const noexcept { return session_state_t::closed == m_state; }
 
-    // `code` is the failing code of frame_error, and the close code of user_close.
+    // `code` is the failing code of frame_error, and the close code of user_close and idle_timed_out.
     [[nodiscard]] session_actions_t on( session_event_t event,
             status_code_t code = status_code_t::normal_closure ) noexcept
     {
@@ -188,6 +195,27 @@ public:
             if( s::closed == m_state )
                 return {};
             return go( s::closed, a::close_socket );
+
+        case e::ping_due:
+            return s::open == m_state ? session_actions_t{ a::send_ping } : session_actions_t{};
+
+        // The peer is gone without a word: no close frame would be read (7.1.7).
+        case e::pong_timed_out:
+            if( s::open != m_state )
+                return {};
+            return go( s::closed, a::close_socket | a::report_close, status_code_t::connection_lost );
+
+        // We start the closing handshake, and the handler hears why, as from a peer's close.
+        case e::idle_timed_out:
+            if( s::open != m_state )
+                return {};
+            return go( s::closing, a::send_close | a::report_close | a::arm_close_deadline, code );
+
+        case e::going_away:
+            if( !serving )
+                return {};
+            return go( s::closing, a::send_close | a::report_close | a::arm_close_deadline | a::start_reading,
+                       status_code_t::going_away );
 
         case e::internal_failure:
             if( serving )
