@@ -45,6 +45,7 @@ struct connection_settings_t final
         , m_websocket_max_message_size{ settings.websocket_max_message_size() }
         , m_websocket_close_handshake_timelimit{ settings.websocket_close_handshake_timelimit() }
         , m_websocket_write_timelimit{ settings.websocket_write_timelimit() }
+        , m_websocket_whole_messages{ settings.websocket_whole_messages() }
     {
         if constexpr( Traits::use_connection_count_limiter )
             m_connection_counter = std::make_unique< connection_counter_t >( settings.max_parallel_connections() );
@@ -67,6 +68,7 @@ struct connection_settings_t final
     const std::uint64_t m_websocket_max_message_size;
     const std::chrono::steady_clock::duration m_websocket_close_handshake_timelimit;
     const std::chrono::steady_clock::duration m_websocket_write_timelimit;
+    const bool m_websocket_whole_messages;
     // Only with Traits::use_connection_count_limiter: every connection (WebSocket ones too).
     std::unique_ptr< connection_counter_t > m_connection_counter;
 

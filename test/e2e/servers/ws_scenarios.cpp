@@ -4,12 +4,19 @@
 //
 //   e2e_server_ws_scenarios [--port 0] [--threads 1] [--close-wait-ms 10000] [--timer-ms 1000]
 //                           [--write-timeout-ms 5000] [--max-message-size BYTES]
+//                           [--whole-messages 0|1]
+//
+// --whole-messages 1 sets websocket_whole_messages( true ) on the server (off by default).
 //
 // Paths (each takes ?tag=T; every handle is kept in a registry until the server stops, except
 // where a path says otherwise, so the tests also check that the server ends the TCP connection
 // after a closing handshake while the user still holds the handle):
 //
 //   /echo                  text, binary and continuation come back as they are, ping -> pong
+//   /echo-whole            /echo, upgraded with whole_messages( handler ): whole messages whatever
+//                          the server's setting
+//   /echo-frames           /echo, upgraded with frame_by_frame( handler ): frames whatever the
+//                          server's setting
 //   /seed                  every frame comes back as it is (ping as ping, close as close): the seed
 //   /shutdown-after-first  echoes the first message, then shutdown()
 //   /kill-after-first      kill() on the first message, no echo
@@ -55,12 +62,14 @@ struct options_t
     std::chrono::milliseconds timer_period{ 1000 };
     std::chrono::milliseconds write_timeout{ 5000 };
     std::uint64_t max_message_size{ 16u * 1024u * 1024u };
+    bool whole_messages{ false };
 };
 
 [[noreturn]] void usage_and_exit( const char * program )
 {
     std::cerr << "usage: " << program << " [--port P] [--threads N] [--close-wait-ms MS]"
-              << " [--timer-ms MS] [--write-timeout-ms MS] [--max-message-size BYTES]\n";
+              << " [--timer-ms MS] [--write-timeout-ms MS] [--max-message-size BYTES]"
+              << " [--whole-messages 0|1]\n";
     std::exit( 2 );
 }
 
@@ -85,6 +94,8 @@ options_t parse_options( int argc, char ** argv )
             options.write_timeout = std::chrono::milliseconds{ std::stol( value ) };
         else if( "--max-message-size" == arg )
             options.max_message_size = std::stoull( value );
+        else if( "--whole-messages" == arg )
+            options.whole_messages = "1" == value;
         else
             usage_and_exit( argv[ 0 ] );
     }
@@ -227,6 +238,8 @@ void echo( const rws::ws_handle_t & wsh, const rws::message_t & m )
     wsh->send_message( m.final_flag(), m.opcode(), restinio::writable_item_t{ m.payload() } );
 }
 
+constexpr auto as_given = []( auto handler ) { return handler; };
+
 std::string accept_for( const restinio::request_t & req )
 {
     const auto key = req.header().opt_value_of( restinio::http_field::sec_websocket_key );
@@ -258,15 +271,22 @@ public:
             return req->create_response( restinio::status_not_found() ).connection_close().done();
         }
 
+        const auto echo_and_pong = []( auto & wsh, auto & m, auto & ) {
+            if( is_data( m.opcode() ) )
+                echo( wsh, m );
+            else if( rws::opcode_t::ping_frame == m.opcode() )
+                wsh->send_message( rws::final_frame, rws::opcode_t::pong_frame,
+                                   restinio::writable_item_t{ m.payload() } );
+        };
         rws::ws_handle_t wsh;
         if( "/echo" == path )
-            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
-                if( is_data( m.opcode() ) )
-                    echo( wsh, m );
-                else if( rws::opcode_t::ping_frame == m.opcode() )
-                    wsh->send_message( rws::final_frame, rws::opcode_t::pong_frame,
-                                       restinio::writable_item_t{ m.payload() } );
-            } );
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, echo_and_pong );
+        else if( "/echo-whole" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, echo_and_pong,
+                             []( auto handler ) { return rws::whole_messages( std::move( handler ) ); } );
+        else if( "/echo-frames" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, echo_and_pong,
+                             []( auto handler ) { return rws::frame_by_frame( std::move( handler ) ); } );
         else if( "/seed" == path )
             wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
                 wsh->send_message( m );
@@ -435,13 +455,13 @@ private:
         };
     }
 
-    // Upgrade overload (D), the usual one.
-    template< typename Act >
+    // Upgrade overload (D), the usual one; `wrap` may choose the handler's delivery.
+    template< typename Act, typename Wrap = decltype( as_given ) >
     rws::ws_handle_t upgrade_d( restinio::request_t & req, const std::string & tag,
-                                rws::activation_t activation, Act act )
+                                rws::activation_t activation, Act act, Wrap wrap = as_given )
     {
         // Register before reading starts, so the handler can always find its handle.
-        auto wsh = rws::upgrade< Traits >( req, rws::activation_t::delayed, make_handler( tag, act ) );
+        auto wsh = rws::upgrade< Traits >( req, rws::activation_t::delayed, wrap( make_handler( tag, act ) ) );
         if( rws::activation_t::immediate == activation )
             register_and_activate( wsh, tag );
         else
@@ -482,6 +502,7 @@ void serve( const options_t & options )
                     return scenarios.handle( req );
                 } )
                 .websocket_max_message_size( options.max_message_size )
+                .websocket_whole_messages( options.whole_messages )
                 .read_next_http_message_timelimit( options.close_wait )
                 .write_http_response_timelimit( options.write_timeout )
                 .timer_manager( options.timer_period )
