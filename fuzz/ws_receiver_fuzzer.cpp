@@ -7,6 +7,9 @@
 // the wire. The same wire is also fed whole to a second receiver: the two runs must deliver the
 // same frames and end with the same error, whatever the split, and whether a read went
 // through consume() or straight into the payload string (payload_space() / commit_payload()).
+// The data frames also go through a message_assembler_t, whose whole messages must be the
+// fragments joined.
+#include <restinio/websocket/impl/message_assembler.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 
 #include "fuzz_support.hpp"
@@ -65,6 +68,10 @@ struct checking_sink_t
     std::uint64_t message_size = 0;
     bool closed = false;
 
+    rwi::message_assembler_t assembler;
+    rws::opcode_t message_opcode = rws::opcode_t::continuation_frame;
+    std::string joined;     // the reference: every fragment of the message so far
+
     void
     on_frame( rws::final_frame_flag_t final_flag, rws::opcode_t opcode, std::string && payload )
     {
@@ -108,8 +115,29 @@ struct checking_sink_t
                 FUZZ_REQUIRE( is_final ? is_valid_utf8( text_so_far ) : is_valid_utf8_prefix( text_so_far ) );
             }
             message_open = !is_final;
+            assemble( final_flag, opcode, payload );
         }
         frames.push_back( { final_flag, opcode, std::move( payload ) } );
+    }
+
+    void
+    assemble( rws::final_frame_flag_t final_flag, rws::opcode_t opcode, const std::string & payload )
+    {
+        if( rws::opcode_t::continuation_frame != opcode )
+        {
+            message_opcode = opcode;
+            joined.clear();
+        }
+        joined += payload;
+        bool delivered = false;
+        const std::string spent = assembler.add_frame( final_flag, opcode, std::string{ payload },
+                [ & ]( rws::opcode_t whole_opcode, std::string && message ) {
+                    FUZZ_REQUIRE( !delivered );
+                    delivered = true;
+                    FUZZ_REQUIRE( whole_opcode == message_opcode );
+                    FUZZ_REQUIRE( message == joined );
+                } );
+        FUZZ_REQUIRE( delivered == ( rws::final_frame == final_flag ) );
     }
 };
 

@@ -533,6 +533,19 @@ public:
     { return m_websocket_going_away_timelimit; }
 
     // ---- end of WebSocket liveness and going away ----
+    // ---- WebSocket: whole messages (issue 11) ----
+    // Not in RESTinio: the message handler gets each data message whole, its fragments joined
+    // into one message_t (final_frame, the opcode of the first frame), instead of one call per
+    // frame; control frames still come as they arrive, between fragments too. The total is
+    // bounded by websocket_max_message_size (1009 beyond). Off by default, so that RESTinio code
+    // sees frames as it always has; upgrade() can choose otherwise for one connection
+    // (websocket::basic::whole_messages() / frame_by_frame()).
+    Derived & websocket_whole_messages( bool whole ) & noexcept
+    { m_websocket_whole_messages = whole; return self(); }
+    Derived && websocket_whole_messages( bool whole ) && noexcept
+    { return std::move( websocket_whole_messages( whole ) ); }
+    [[nodiscard]] bool websocket_whole_messages() const noexcept { return m_websocket_whole_messages; }
+    // ---- end of WebSocket: whole messages ----
 
 private:
     Derived & self() noexcept { return static_cast< Derived & >( *this ); }
@@ -576,6 +589,7 @@ private:
     std::chrono::steady_clock::duration m_websocket_idle_timelimit{ 0 };
     websocket::basic::status_code_t m_websocket_idle_close_code{ websocket::basic::status_code_t::going_away };
     std::chrono::steady_clock::duration m_websocket_going_away_timelimit{ std::chrono::seconds{ 5 } };
+    bool m_websocket_whole_messages{ false };   // whole messages (issue 11)
 };
 
 template< typename Traits = default_traits_t >

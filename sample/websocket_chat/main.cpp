@@ -5,8 +5,9 @@
 //   {"type":"welcome","name":N,"max_message_size":B}   your nickname (made unique) and the limit
 //   {"type":"message","from":N,"text":T,"time":MS}     also replayed as history on joining
 //   {"type":"join","name":N}, {"type":"leave","name":N}, {"type":"online","names":[N,...]}
-// A message longer than the limit closes the connection with 1009 (the library enforces the
-// limit). Every connection is pinged every --ping-interval seconds; one that has not answered
+// The library hands over each message whole (websocket_whole_messages: a browser sends a long
+// one in several frames) up to the limit, and closes a connection whose message is longer with
+// 1009. Every connection is pinged every --ping-interval seconds; one that has not answered
 // the previous ping is dropped. The server logs at INFO, and the library's TRACE with --verbose.
 //
 //   websocket_chat [--address 127.0.0.1] [--port 8080] [--ping-interval 10] [--verbose]
@@ -33,9 +34,11 @@ namespace rws = restinio::websocket::basic;
 namespace
 {
 
-constexpr std::size_t max_message_size = 8 * 1024;
+constexpr std::size_t max_message_size = 1024 * 1024;
 constexpr std::size_t max_nickname_size = 24;
+// The last 50 messages, or fewer if they are long: a newcomer is not sent 50 MiB.
 constexpr std::size_t history_size = 50;
+constexpr std::size_t history_max_bytes = 4 * max_message_size;
 
 // The library's ostream logger, with TRACE only when asked for.
 class chat_logger_t
@@ -98,23 +101,18 @@ public:
 
     void connect( const rws::ws_handle_t & wsh ) { m_members.emplace( wsh->connection_id(), member_t{ wsh } ); }
 
-    // A text frame: whole messages are said (or name their sender), fragments are gathered first.
-    void on_text_frame( restinio::connection_id_t id, const rws::message_t & frame )
+    // A whole text message (the library has joined its fragments): the first names the sender,
+    // the others are said to the room.
+    void on_text( restinio::connection_id_t id, const std::string & text )
     {
         const auto it = m_members.find( id );
         if( it == m_members.end() )
             return;
         auto & member = it->second;
-        if( rws::opcode_t::text_frame == frame.opcode() )
-            member.pending.clear();
-        member.pending += frame.payload();
-        if( rws::final_frame == frame.final_flag() )
-        {
-            if( member.name.empty() )
-                join( member, clean_nickname( member.pending ) );
-            else if( !member.pending.empty() )
-                say( member.name, member.pending );
-        }
+        if( member.name.empty() )
+            join( member, clean_nickname( text ) );
+        else if( !text.empty() )
+            say( member.name, text );
     }
 
     void leave( restinio::connection_id_t id )
@@ -164,7 +162,6 @@ private:
     {
         rws::ws_handle_t handle;
         std::string name;       // empty until the first message
-        std::string pending;    // the message being received, which may come in fragments
         bool answered_last_ping{ true };
     };
 
@@ -192,9 +189,13 @@ private:
         auto event = fmt::format( R"({{"type":"message","from":{},"text":{},"time":{}}})",
                                   json_string( from ), json_string( text ), m_last_time );
         broadcast( event );
+        m_history_bytes += event.size();
         m_history.push_back( std::move( event ) );
-        if( m_history.size() > history_size )
+        while( m_history.size() > history_size || m_history_bytes > history_max_bytes )
+        {
+            m_history_bytes -= m_history.front().size();
             m_history.pop_front();
+        }
     }
 
     bool is_taken( const member_t & candidate ) const
@@ -239,7 +240,8 @@ private:
 
     chat_logger_t & m_log;
     std::map< restinio::connection_id_t, member_t > m_members;
-    std::deque< std::string > m_history;    // the last history_size message events
+    std::deque< std::string > m_history;    // the last message events
+    std::size_t m_history_bytes{ 0 };
     std::chrono::milliseconds::rep m_last_time{ 0 };
 };
 
@@ -270,8 +272,7 @@ std::unique_ptr< router_t > make_router( chat_room_t & room )
                 switch( m->opcode() )
                 {
                     case rws::opcode_t::text_frame:
-                    case rws::opcode_t::continuation_frame:
-                        room.on_text_frame( ws->connection_id(), *m );
+                        room.on_text( ws->connection_id(), m->payload() );
                         break;
                     case rws::opcode_t::binary_frame:
                         ws->shutdown( rws::status_code_t::cant_accept_data, "text only" );
@@ -286,6 +287,7 @@ std::unique_ptr< router_t > make_router( chat_room_t & room )
                     case rws::opcode_t::connection_close_frame:
                         room.leave( ws->connection_id() );
                         break;
+                    case rws::opcode_t::continuation_frame: // never delivered: whole messages
                     case rws::opcode_t::unknown_frame:  // never delivered: the library fails it with 1002
                         break;
                 }
@@ -362,6 +364,7 @@ int main( int argc, char ** argv )
                 .logger( verbose )
                 .request_handler( make_router( room ) )
                 .websocket_max_message_size( max_message_size )
+                .websocket_whole_messages( true )
                 .acceptor_post_bind_hook( [ &address ]( restinio::asio_ns::ip::tcp::acceptor & a ) {
                     std::cout << "websocket_chat: open http://" << address << ":"
                               << a.local_endpoint().port() << "/ in a browser" << std::endl;

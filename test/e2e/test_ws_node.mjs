@@ -313,3 +313,64 @@ describe('websocket_echo_server sample with node ws', () => {
         assert.deepEqual(await f.whenClosed(), { code: 1009, reason: '' });
     });
 });
+
+describe('ws_scenarios server with whole messages, node ws', () => {
+    let server;
+    const url = (path, tag) => `ws://127.0.0.1:${server.port}${path}?tag=${tag}`;
+
+    before(async () => {
+        server = await startServer('E2E_SERVER_WS_SCENARIOS',
+            ['--close-wait-ms', '1000', '--timer-ms', '100', '--whole-messages', '1', '--max-message-size', '100000']);
+    });
+    after(() => stopAndCheck(server));
+
+    test('fin:false frames with pings between them reach the handler as one message', async () => {
+        const tag = newTag();
+        const c = await connect(url('/echo', tag));
+        const pongs = [];
+        c.ws.on('pong', (data) => pongs.push(data.toString()));
+        await c.send('frag', { fin: false });
+        c.ws.ping('between');
+        await c.send('men', { fin: false });
+        await c.send('ted €', { fin: true });
+        assert.equal((await c.next()).data.toString(), 'fragmented €');
+        assert.deepEqual(pongs, ['between'], 'the pong came before the echo of the whole message');
+        await c.send(Buffer.from([1, 2]), { fin: false, binary: true });
+        await c.send(Buffer.alloc(70000, 3), { fin: true, binary: true });
+        const b = await c.next();
+        assert.equal(b.isBinary, true);
+        assert.ok(b.data.equals(Buffer.concat([Buffer.from([1, 2]), Buffer.alloc(70000, 3)])));
+        await c.close(1000);
+        const s = await waitStats(server.port, tag, (s) => s.closes.length > 0);
+        assert.equal(s.messages, 3);   // two messages and the ping, where frame by frame made 6
+        assert.deepEqual(s.closes, [1000]);
+    });
+
+    test('fragments over the message-size limit get 1009; the server keeps serving', async () => {
+        const tag = newTag();
+        const f = await connect(url('/echo', tag));
+        await f.send('a'.repeat(50000), { fin: false });
+        await f.send('a'.repeat(50000), { fin: false });    // 100000: the limit exactly
+        await f.send('a', { fin: true }).catch(() => {});   // one byte over
+        assert.deepEqual(await f.whenClosed(), { code: 1009, reason: '' });
+        const s = await waitStats(server.port, tag, (s) => s.closes.length > 0);
+        assert.deepEqual([s.messages, s.closes], [0, [1009]]);
+
+        const ok = await connect(url('/echo', newTag()));
+        await ok.send('b'.repeat(50000), { fin: false });
+        await ok.send('b'.repeat(50000), { fin: true });
+        assert.equal((await ok.next()).data.toString(), 'b'.repeat(100000));
+        await ok.close(1000);
+    });
+
+    test('frame_by_frame() on one upgrade: fragments come back one by one', async () => {
+        const tag = newTag();
+        const c = await connect(url('/echo-frames', tag));
+        await c.send('frag', { fin: false });
+        await c.send('ment', { fin: true });
+        assert.equal((await c.next()).data.toString(), 'fragment');
+        await c.close(1000);
+        const s = await waitStats(server.port, tag, (s) => s.closes.length > 0);
+        assert.equal(s.messages, 2);
+    });
+});

@@ -180,6 +180,7 @@ TEST_CASE( "defaults are RESTinio's", "[http][settings]" )
     CHECK_FALSE( s.connection_state_listener() );
     CHECK_FALSE( s.ip_blocker() );
     CHECK( s.websocket_max_message_size() == 16u * 1024u * 1024u );
+    CHECK_FALSE( s.websocket_whole_messages() );    // frames, as RESTinio delivers them
 
     const auto & limits = s.incoming_http_msg_limits();
     CHECK( limits.max_url_size() == 8u * 1024u );   // not unlimited, unlike RESTinio
@@ -321,6 +322,7 @@ TEST_CASE( "setters chain on lvalues (&) and on temporaries (&&)", "[http][setti
             .max_pipelined_requests( 4 )
             .concurrent_accepts_count( 5 )
             .separate_accept_and_create_connect( true )
+            .websocket_whole_messages( true )
             .incoming_http_msg_limits( restinio::incoming_http_msg_limits_t{}.max_url_size( 6 ).max_body_size( 7 ) )
             .timer_manager( std::chrono::milliseconds{ 250 } )
             .request_handler( reject_all );
@@ -334,6 +336,7 @@ TEST_CASE( "setters chain on lvalues (&) and on temporaries (&&)", "[http][setti
         CHECK( s.max_pipelined_requests() == 4 );
         CHECK( s.concurrent_accepts_count() == 5 );
         CHECK( s.separate_accept_and_create_connect() );
+        CHECK( s.websocket_whole_messages() );
         CHECK( s.incoming_http_msg_limits().max_url_size() == 6 );
         CHECK( s.incoming_http_msg_limits().max_body_size() == 7 );
         CHECK( s.incoming_http_msg_limits().max_field_count() == 100u );

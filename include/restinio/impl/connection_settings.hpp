@@ -59,6 +59,7 @@ struct connection_settings_t final
         , m_websocket_auto_pong{ settings.websocket_auto_pong() }
         , m_websocket_idle_close_code{ settings.websocket_idle_close_code() }
         , m_websocket_going_away_timelimit{ settings.websocket_going_away_timelimit() }
+        , m_websocket_whole_messages{ settings.websocket_whole_messages() }
     {
         if constexpr( Traits::use_connection_count_limiter )
             m_connection_counter = std::make_unique< connection_counter_t >( settings.max_parallel_connections() );
@@ -88,6 +89,7 @@ struct connection_settings_t final
     const websocket::basic::status_code_t m_websocket_idle_close_code;
     const std::chrono::steady_clock::duration m_websocket_going_away_timelimit;
     websocket::basic::impl::ws_registry_t m_websocket_connections;
+    const bool m_websocket_whole_messages;
     // Only with Traits::use_connection_count_limiter: every connection (WebSocket ones too).
     std::unique_ptr< connection_counter_t > m_connection_counter;
 

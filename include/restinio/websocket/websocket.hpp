@@ -1,5 +1,7 @@
 // The public WebSocket API: ws_t (the handle the user keeps), activation_t, activate() and the
-// four upgrade() overloads that turn an HTTP upgrade request into a WebSocket connection.
+// four upgrade() overloads that turn an HTTP upgrade request into a WebSocket connection, with
+// whole_messages() and frame_by_frame() to choose, for one connection, how its handler gets
+// data messages.
 //
 // upgrade() checks the handshake before it takes anything: a request that is not a valid
 // RFC 6455 opening handshake is answered over HTTP (400, or 426 with Sec-WebSocket-Version: 13)
@@ -20,7 +22,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
+#include <utility>
 
 namespace restinio
 {
@@ -202,6 +206,54 @@ template< typename Extra_Data >
 namespace impl
 {
 
+// A message handler with its own choice of delivery; see whole_messages() below.
+template< typename WS_Message_Handler >
+struct handler_with_delivery_t
+{
+    WS_Message_Handler m_handler;
+    bool m_whole_messages;
+};
+
+// The handler given to upgrade(), unwrapped, and whether it gets whole messages: its own choice
+// when wrapped, the server's (already in `whole_messages`) otherwise.
+template< typename WS_Message_Handler >
+WS_Message_Handler && bare_handler( WS_Message_Handler & handler, bool & ) noexcept
+{
+    return std::move( handler );
+}
+
+template< typename WS_Message_Handler >
+WS_Message_Handler && bare_handler(
+    handler_with_delivery_t< WS_Message_Handler > & wrapped, bool & whole_messages ) noexcept
+{
+    whole_messages = wrapped.m_whole_messages;
+    return std::move( wrapped.m_handler );
+}
+
+} // namespace impl
+
+// Not in RESTinio: the handler of this one connection gets each data message whole (its
+// fragments joined into one message_t with final_frame and the first frame's opcode; control
+// frames as they come), whatever the server's websocket_whole_messages() says. Wraps the handler
+// given to any upgrade() overload:
+//     upgrade< traits_t >( *req, activation_t::immediate, whole_messages( handler ) );
+template< typename WS_Message_Handler >
+impl::handler_with_delivery_t< WS_Message_Handler > whole_messages( WS_Message_Handler handler )
+{
+    return { std::move( handler ), true };
+}
+
+// Not in RESTinio: the handler of this one connection gets one call per frame, as in RESTinio,
+// even on a server set to websocket_whole_messages( true ).
+template< typename WS_Message_Handler >
+impl::handler_with_delivery_t< WS_Message_Handler > frame_by_frame( WS_Message_Handler handler )
+{
+    return { std::move( handler ), false };
+}
+
+namespace impl
+{
+
 // What every overload does once its 101 response is known (nothing has been taken from the
 // request before): check the request, take over the HTTP connection's socket, and send the
 // response as the first bytes of the WebSocket connection.
@@ -235,7 +287,9 @@ ws_handle_t upgrade_with_response_head(
             http_connection->connection_id(), parts.m_remote_endpoint,
             connection_state::upgraded_to_websocket_t{} );
 
-    using ws_connection_t = impl::ws_connection_t< Traits, WS_Message_Handler >;
+    bool whole_messages = parts.m_settings->m_websocket_whole_messages;
+    auto && handler = bare_handler( ws_message_handler, whole_messages );
+    using ws_connection_t = impl::ws_connection_t< Traits, std::decay_t< decltype( handler ) > >;
     auto ws_connection = std::allocate_shared< ws_connection_t >(
             restinio::impl::slab_allocator_t< ws_connection_t >{},
             http_connection->connection_id(),
@@ -244,7 +298,8 @@ ws_handle_t upgrade_with_response_head(
             std::move( parts.m_settings ),
             std::move( parts.m_lifetime_monitor ),
             std::move( parts.m_bytes_after_request ),
-            std::move( ws_message_handler ) );
+            std::move( handler ),
+            whole_messages );
     ws_connection->send_upgrade_response( std::move( response_head ) );
 
     auto result = std::allocate_shared< ws_t >(

@@ -195,14 +195,19 @@ TEST_CASE( "ws_t keeps the request's id and endpoint; shutdown() empties it", "[
 TEST_CASE( "an echo that moves the payload costs the server no heap allocation per frame",
         "[e2e][websocket][alloc]" )
 {
+    // With whole messages too: an unfragmented message goes to the handler as it came.
+    const bool whole_messages = GENERATE( false, true );
+    INFO( ( whole_messages ? "whole messages" : "frame by frame" ) );
+    const auto handler = []( const rws::ws_handle_t & wsh, const rws::message_handle_t & m ) {
+        g_server_allocations = test_support::allocations_on_this_thread();
+        if( rws::opcode_t::text_frame == m->opcode() )
+            wsh->send_message( m->final_flag(), m->opcode(),
+                               restinio::writable_item_t{ std::move( m->payload() ) } );
+    };
     test_server_t server{ [ & ]( const restinio::request_handle_t & req ) {
-        server.keep( rws::upgrade< traits_t >( *req, rws::activation_t::immediate,
-            []( const rws::ws_handle_t & wsh, const rws::message_handle_t & m ) {
-                g_server_allocations = test_support::allocations_on_this_thread();
-                if( rws::opcode_t::text_frame == m->opcode() )
-                    wsh->send_message( m->final_flag(), m->opcode(),
-                                       restinio::writable_item_t{ std::move( m->payload() ) } );
-            } ) );
+        server.keep( whole_messages
+                ? rws::upgrade< traits_t >( *req, rws::activation_t::immediate, rws::whole_messages( handler ) )
+                : rws::upgrade< traits_t >( *req, rws::activation_t::immediate, handler ) );
         return restinio::request_accepted();
     } };
 

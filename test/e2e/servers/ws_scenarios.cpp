@@ -12,6 +12,9 @@
 // --close-wait-ms is also the HTTP read and handler time limits. The last six are the liveness
 // and going-away settings (websocket_auto_pong, ..._ping_interval, ..._pong_timelimit,
 // ..._idle_timelimit, ..._idle_close_code, ..._going_away_timelimit).
+//                           [--whole-messages 0|1]
+//
+// --whole-messages 1 sets websocket_whole_messages( true ) on the server (off by default).
 //
 // Paths (each takes ?tag=T; every handle is kept in a registry until the server stops, except
 // where a path says otherwise, so the tests also check that the server ends the TCP connection
@@ -19,6 +22,11 @@
 //
 //   /echo                  text, binary and continuation come back as they are; ping -> pong,
 //                          by the handler, or by the library alone with --auto-pong 1
+//   /echo                  text, binary and continuation come back as they are, ping -> pong
+//   /echo-whole            /echo, upgraded with whole_messages( handler ): whole messages whatever
+//                          the server's setting
+//   /echo-frames           /echo, upgraded with frame_by_frame( handler ): frames whatever the
+//                          server's setting
 //   /seed                  every frame comes back as it is (ping as ping, close as close): the seed
 //   /shutdown-after-first  echoes the first message, then shutdown()
 //   /kill-after-first      kill() on the first message, no echo
@@ -86,6 +94,7 @@ struct options_t
     std::chrono::milliseconds idle_timelimit{ 0 };
     std::uint16_t idle_code{ 1001 };
     std::chrono::milliseconds going_away_timelimit{ 5000 };
+    bool whole_messages{ false };
 };
 
 [[noreturn]] void usage_and_exit( const char * program )
@@ -96,6 +105,7 @@ struct options_t
               << " [--message-timelimit-ms MS]"
               << " [--auto-pong 0|1] [--ping-ms MS] [--pong-ms MS] [--idle-ms MS] [--idle-code CODE]"
               << " [--going-away-ms MS]\n";
+              << " [--whole-messages 0|1]\n";
     std::exit( 2 );
 }
 
@@ -141,6 +151,8 @@ options_t parse_options( int argc, char ** argv )
             options.idle_code = static_cast< std::uint16_t >( std::stoul( value ) );
         else if( "--going-away-ms" == arg )
             options.going_away_timelimit = std::chrono::milliseconds{ std::stol( value ) };
+        else if( "--whole-messages" == arg )
+            options.whole_messages = "1" == value;
         else
             usage_and_exit( argv[ 0 ] );
     }
@@ -283,6 +295,8 @@ void echo( const rws::ws_handle_t & wsh, const rws::message_t & m )
     wsh->send_message( m.final_flag(), m.opcode(), restinio::writable_item_t{ m.payload() } );
 }
 
+constexpr auto as_given = []( auto handler ) { return handler; };
+
 std::string accept_for( const restinio::request_t & req )
 {
     const auto key = req.header().opt_value_of( restinio::http_field::sec_websocket_key );
@@ -314,6 +328,13 @@ public:
             return req->create_response( restinio::status_not_found() ).connection_close().done();
         }
 
+        const auto echo_and_pong = []( auto & wsh, auto & m, auto & ) {
+            if( is_data( m.opcode() ) )
+                echo( wsh, m );
+            else if( rws::opcode_t::ping_frame == m.opcode() )
+                wsh->send_message( rws::final_frame, rws::opcode_t::pong_frame,
+                                   restinio::writable_item_t{ m.payload() } );
+        };
         rws::ws_handle_t wsh;
         if( "/echo" == path )
             wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ this ]( auto & wsh, auto & m, auto & ) {
@@ -323,6 +344,13 @@ public:
                     wsh->send_message( rws::final_frame, rws::opcode_t::pong_frame,
                                        restinio::writable_item_t{ m.payload() } );
             } );
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, echo_and_pong );
+        else if( "/echo-whole" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, echo_and_pong,
+                             []( auto handler ) { return rws::whole_messages( std::move( handler ) ); } );
+        else if( "/echo-frames" == path )
+            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, echo_and_pong,
+                             []( auto handler ) { return rws::frame_by_frame( std::move( handler ) ); } );
         else if( "/seed" == path )
             wsh = upgrade_d( *req, tag, rws::activation_t::immediate, []( auto & wsh, auto & m, auto & ) {
                 wsh->send_message( m );
@@ -568,13 +596,13 @@ private:
         };
     }
 
-    // Upgrade overload (D), the usual one.
-    template< typename Act >
+    // Upgrade overload (D), the usual one; `wrap` may choose the handler's delivery.
+    template< typename Act, typename Wrap = decltype( as_given ) >
     rws::ws_handle_t upgrade_d( restinio::request_t & req, const std::string & tag,
-                                rws::activation_t activation, Act act )
+                                rws::activation_t activation, Act act, Wrap wrap = as_given )
     {
         // Register before reading starts, so the handler can always find its handle.
-        auto wsh = rws::upgrade< Traits >( req, rws::activation_t::delayed, make_handler( tag, act ) );
+        auto wsh = rws::upgrade< Traits >( req, rws::activation_t::delayed, wrap( make_handler( tag, act ) ) );
         if( rws::activation_t::immediate == activation )
             register_and_activate( wsh, tag );
         else
@@ -662,6 +690,7 @@ void serve( const options_t & options )
                 .websocket_idle_timelimit( options.idle_timelimit )
                 .websocket_idle_close_code( static_cast< rws::status_code_t >( options.idle_code ) )
                 .websocket_going_away_timelimit( options.going_away_timelimit )
+                .websocket_whole_messages( options.whole_messages )
                 .read_next_http_message_timelimit( options.close_wait )
                 .handle_request_timeout( options.close_wait )
                 .write_http_response_timelimit( options.write_timeout )

@@ -56,7 +56,7 @@ public:
 
     ws_connection_t( connection_id_t id, stream_socket_t socket, endpoint_t remote_endpoint,
         settings_handle_t settings, restinio::impl::connection_lifetime_monitor_t lifetime_monitor,
-        std::string bytes_after_upgrade_request, WS_Message_Handler handler )
+        std::string bytes_after_upgrade_request, WS_Message_Handler handler, bool whole_messages )
         : ws_connection_base_t{ id }
         , m_transport{ std::move( socket ) }
         , m_settings{ std::move( settings ) }
@@ -66,6 +66,7 @@ public:
                 : std::make_unique< std::string >( std::move( bytes_after_upgrade_request ) ) }
         , m_user{ std::move( handler ) }
         , m_notice_endpoint{ remote_endpoint }
+        , m_whole_messages{ whole_messages }
     {}
 
     ~ws_connection_t() override
@@ -316,7 +317,7 @@ private:
             if( m_session.on( session_event_t::data_frame ).has( session_actions_t::deliver ) )
             {
                 this->on_frame_received( opcode, payload );
-                m_user.deliver( wsh, m_user.make_message( final_flag, opcode, std::move( payload ) ), log() );
+                m_user.deliver_frame( wsh, final_flag, opcode, std::move( payload ), m_whole_messages, log() );
             }
             else
                 per_thread_payload_strings().give_back( std::move( payload ) );
@@ -435,6 +436,7 @@ private:
     ws_session_t m_session;
 
     restinio::impl::notice_endpoint_t< typename Traits::connection_state_listener_t > m_notice_endpoint;
+    const bool m_whole_messages;    // the handler gets data messages joined (message_assembler.hpp)
     bool m_in_pass{ false };
     bool m_closed_reported{ false };
     bool m_read_scheduled{ false };
