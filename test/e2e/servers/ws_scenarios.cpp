@@ -7,13 +7,11 @@
 //                           [--send-queue-high BYTES] [--send-queue-limit BYTES]
 //                           [--send-limit-policy drop|close] [--message-timelimit-ms MS]
 //                           [--auto-pong 0] [--ping-ms 0] [--pong-ms MS] [--idle-ms 0]
-//                           [--idle-code 1001] [--going-away-ms 5000]
+//                           [--idle-code 1001] [--going-away-ms 5000] [--whole-messages 0|1]
 //
-// --close-wait-ms is also the HTTP read and handler time limits. The last six are the liveness
-// and going-away settings (websocket_auto_pong, ..._ping_interval, ..._pong_timelimit,
-// ..._idle_timelimit, ..._idle_close_code, ..._going_away_timelimit).
-//                           [--whole-messages 0|1]
-//
+// --close-wait-ms is also the HTTP read and handler time limits. --auto-pong to --going-away-ms
+// are the liveness and going-away settings (websocket_auto_pong, ..._ping_interval,
+// ..._pong_timelimit, ..._idle_timelimit, ..._idle_close_code, ..._going_away_timelimit).
 // --whole-messages 1 sets websocket_whole_messages( true ) on the server (off by default).
 //
 // Paths (each takes ?tag=T; every handle is kept in a registry until the server stops, except
@@ -104,8 +102,7 @@ struct options_t
               << " [--send-queue-high BYTES] [--send-queue-limit BYTES] [--send-limit-policy drop|close]"
               << " [--message-timelimit-ms MS]"
               << " [--auto-pong 0|1] [--ping-ms MS] [--pong-ms MS] [--idle-ms MS] [--idle-code CODE]"
-              << " [--going-away-ms MS]\n";
-              << " [--whole-messages 0|1]\n";
+              << " [--going-away-ms MS] [--whole-messages 0|1]\n";
     std::exit( 2 );
 }
 
@@ -328,22 +325,15 @@ public:
             return req->create_response( restinio::status_not_found() ).connection_close().done();
         }
 
-        const auto echo_and_pong = []( auto & wsh, auto & m, auto & ) {
+        const auto echo_and_pong = [ this ]( auto & wsh, auto & m, auto & ) {
             if( is_data( m.opcode() ) )
                 echo( wsh, m );
-            else if( rws::opcode_t::ping_frame == m.opcode() )
+            else if( rws::opcode_t::ping_frame == m.opcode() && !m_options.auto_pong )
                 wsh->send_message( rws::final_frame, rws::opcode_t::pong_frame,
                                    restinio::writable_item_t{ m.payload() } );
         };
         rws::ws_handle_t wsh;
         if( "/echo" == path )
-            wsh = upgrade_d( *req, tag, rws::activation_t::immediate, [ this ]( auto & wsh, auto & m, auto & ) {
-                if( is_data( m.opcode() ) )
-                    echo( wsh, m );
-                else if( rws::opcode_t::ping_frame == m.opcode() && !m_options.auto_pong )
-                    wsh->send_message( rws::final_frame, rws::opcode_t::pong_frame,
-                                       restinio::writable_item_t{ m.payload() } );
-            } );
             wsh = upgrade_d( *req, tag, rws::activation_t::immediate, echo_and_pong );
         else if( "/echo-whole" == path )
             wsh = upgrade_d( *req, tag, rws::activation_t::immediate, echo_and_pong,

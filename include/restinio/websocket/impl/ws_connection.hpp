@@ -12,15 +12,14 @@
 // Everything runs on the connection's strand; ws_t's calls from other threads hop onto it.
 #pragma once
 
-#include <restinio/connection_count_limiter.hpp>
 #include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/pass_scope.hpp>
 #include <restinio/impl/plain_transport.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
-#include <restinio/websocket/impl/ws_flow_control.hpp>
 #include <restinio/websocket/impl/ws_connection_clock.hpp>
+#include <restinio/websocket/impl/ws_flow_control.hpp>
 #include <restinio/websocket/impl/ws_message_handler_caller.hpp>
 #include <restinio/websocket/impl/ws_session.hpp>
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
@@ -79,10 +78,11 @@ public:
 
     // The 101 response: the first bytes on the wire, before any frame. A server that is
     // stopping meanwhile gets the 1001 after it.
+    // Queued at once (nobody else knows this connection yet): no frame can go ahead of it.
     void send_upgrade_response( std::string response )
     {
-        on_strand( [ r = std::move( response ) ]( ws_connection_t & self ) mutable {
-            self.m_queue.push_raw( writable_item_t{ std::move( r ) }, write_status_cb_t{} );
+        m_queue.push_raw( writable_item_t{ std::move( response ) }, write_status_cb_t{} );
+        on_strand( []( ws_connection_t & self ) {
             if( !self.m_settings->m_websocket_connections.add( self ) )
                 self.apply( session_event_t::going_away );
         } );
