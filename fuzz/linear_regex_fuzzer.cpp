@@ -75,6 +75,7 @@ private:
             "*", "+", "{1,}", "?", "{2}", "{0,1}", "{1,3}", "{0}", "{2,3}" };
         const int q = nullable ? 3 + pick( 6 ) : pick( 9 );
         out += quantifiers[ q ];
+        m_quantified = true;
         if( pick( 3 ) == 0 )
             out += '?';
         return nullable || q == 0 || q == 3 || q == 5 || q == 7;
@@ -100,13 +101,19 @@ private:
             out += zero_width[ pick( sizeof( zero_width ) / sizeof( *zero_width ) ) ];
             return true;
         }
+        // A quantified group holds no quantifier: std::regex, the reference, backtracks for
+        // minutes on some nested repeats even over a 6-byte subject.
+        const bool quantified_outside = std::exchange( m_quantified, false );
         out += kind == 3 ? "(" : "(?:";
         const bool nullable = alternation( out, depth + 1 );
         out += ')';
+        quantifiable = !m_quantified;
+        m_quantified = m_quantified || quantified_outside;
         return nullable;
     }
 
     fuzz_support::input_reader_t & m_in;
+    bool m_quantified{ false };
 };
 
 template< typename Engine >
