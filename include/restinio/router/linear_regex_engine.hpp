@@ -10,6 +10,7 @@
 // The static interface is std_regex_engine_t's (see its header).
 #pragma once
 
+#include <restinio/router/impl/offset_match_results.hpp>
 #include <restinio/router/impl/pike_vm.hpp>
 #include <restinio/router/impl/regex_parser.hpp>
 #include <restinio/router/impl/regex_program.hpp>
@@ -26,11 +27,9 @@ namespace restinio
 namespace router
 {
 
-struct linear_regex_engine_t
+struct linear_regex_engine_t : impl::offset_match_results_t
 {
     using compiled_regex_t = impl::regex::program_t;
-    using matched_item_descriptor_t = std::pair< std::size_t, std::size_t >;
-    using match_results_t = std::vector< matched_item_descriptor_t >;
 
     // At most; a pattern with many groups may also meet the program size limit.
     static constexpr std::size_t max_capture_groups() noexcept
@@ -69,16 +68,6 @@ struct linear_regex_engine_t
                 results.emplace_back( 0u, 0u );
         }
         return true;
-    }
-
-    static std::size_t submatch_begin_pos( const matched_item_descriptor_t & m ) noexcept
-    {
-        return m.first;
-    }
-
-    static std::size_t submatch_end_pos( const matched_item_descriptor_t & m ) noexcept
-    {
-        return m.second;
     }
 };
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <restinio/exception.hpp>
+#include <restinio/router/impl/offset_match_results.hpp>
 #include <restinio/string_view.hpp>
 
 #include <cstddef>
@@ -26,11 +27,9 @@ namespace restinio
 namespace router
 {
 
-struct std_regex_engine_t
+struct std_regex_engine_t : impl::offset_match_results_t
 {
     using compiled_regex_t = std::regex;
-    using matched_item_descriptor_t = std::pair< std::size_t, std::size_t >;
-    using match_results_t = std::vector< matched_item_descriptor_t >;
 
     // std::match_results grows as needed, so there is no limit to announce.
     static constexpr std::size_t max_capture_groups() noexcept
@@ -77,16 +76,6 @@ struct std_regex_engine_t
                 results.emplace_back( 0u, 0u );
         }
         return true;
-    }
-
-    static std::size_t submatch_begin_pos( const matched_item_descriptor_t & m ) noexcept
-    {
-        return m.first;
-    }
-
-    static std::size_t submatch_end_pos( const matched_item_descriptor_t & m ) noexcept
-    {
-        return m.second;
     }
 };
 
