@@ -65,11 +65,12 @@ private:
 
 // Held by a connection (and moved into its WebSocket successor): releases its slot when gone.
 // The counter belongs to the connection settings, which every connection keeps alive, so a
-// plain pointer is enough (null when the traits use no limiter).
+// plain pointer is enough. Without a limiter (`Counted` false) it holds nothing: a connection
+// keeps it beside its flags, where it takes no room.
+template< bool Counted >
 class connection_lifetime_monitor_t
 {
 public:
-    connection_lifetime_monitor_t() noexcept = default;
     explicit connection_lifetime_monitor_t( connection_counter_t * counter ) noexcept
         : m_counter{ counter }
     {}
@@ -92,8 +93,18 @@ public:
     }
 
 private:
-    connection_counter_t * m_counter{ nullptr };
+    connection_counter_t * m_counter;
 };
+
+template<>
+class connection_lifetime_monitor_t< false >
+{
+public:
+    explicit connection_lifetime_monitor_t( connection_counter_t * ) noexcept {}
+};
+
+template< typename Traits >
+using lifetime_monitor_for_t = connection_lifetime_monitor_t< Traits::use_connection_count_limiter >;
 
 } // namespace impl
 } // namespace restinio

@@ -53,7 +53,7 @@ using acceptor_options_setter_t = std::function< void ( acceptor_options_t & ) >
 class socket_options_t
 {
 public:
-    explicit socket_options_t( asio_ns::basic_socket< asio_ns::ip::tcp > & socket ) : m_socket{ socket } {}
+    explicit socket_options_t( impl::tcp_socket_t & socket ) : m_socket{ socket } {}
 
     template< typename Option > void set_option( const Option & option ) { m_socket.set_option( option ); }
     template< typename Option > void set_option( const Option & option, asio_ns::error_code & ec )
@@ -63,7 +63,7 @@ public:
     { m_socket.get_option( option, ec ); }
 
 private:
-    asio_ns::basic_socket< asio_ns::ip::tcp > & m_socket;
+    impl::tcp_socket_t & m_socket;
 };
 
 using socket_options_setter_t = std::function< void ( socket_options_t & ) >;

@@ -233,7 +233,7 @@ TEST_CASE( "the default acceptor options set SO_REUSEADDR; the default socket op
         CHECK_FALSE( reuse.value() );
     }
 
-    restinio::asio_ns::ip::tcp::socket socket{ ioctx };
+    restinio::impl::tcp_socket_t socket{ ioctx };
     socket.open( restinio::asio_ns::ip::tcp::v4() );
     restinio::socket_options_t socket_options{ socket };
     const auto socket_setter = s.socket_options_setter();

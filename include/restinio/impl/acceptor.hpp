@@ -136,17 +136,16 @@ private:
                 return;
         }
 
-        m_acceptor.async_accept( m_io_context, m_slots[ slot ].m_peer,
+        m_acceptor.async_accept( m_io_context.get_executor(), m_slots[ slot ].m_peer,
             asio_ns::bind_executor( m_executor,
-                [ self = this->shared_from_this(), slot ]( const asio_ns::error_code & ec,
-                                                           asio_ns::ip::tcp::socket socket ) {
+                [ self = this->shared_from_this(), slot ]( const asio_ns::error_code & ec, tcp_socket_t socket ) {
                     self->on_accept( slot, ec, std::move( socket ) );
                 } ) );
     }
 
-    void on_accept( std::size_t slot, const asio_ns::error_code & ec, asio_ns::ip::tcp::socket socket )
+    void on_accept( std::size_t slot, const asio_ns::error_code & ec, tcp_socket_t socket )
     {
-        connection_lifetime_monitor_t monitor{ m_connection_settings->m_connection_counter.get() };
+        lifetime_monitor_for_t< Traits > monitor{ m_connection_settings->m_connection_counter.get() };
         if( ec )
         {
             std::lock_guard< std::mutex > lock{ m_acceptor_lock };
@@ -181,8 +180,8 @@ private:
         accept_next( slot );
     }
 
-    void create_connection( connection_id_t id, asio_ns::ip::tcp::socket socket, const endpoint_t & remote,
-                            connection_lifetime_monitor_t monitor )
+    void create_connection( connection_id_t id, tcp_socket_t socket, const endpoint_t & remote,
+                            lifetime_monitor_for_t< Traits > monitor )
     {
         if constexpr( !std::is_same_v< ip_blocker_t, ip_blocker::noop_ip_blocker_t > )
         {

@@ -47,11 +47,11 @@ namespace impl
 template< typename Traits >
 struct upgraded_connection_parts_t
 {
-    typename Traits::stream_socket_t m_socket;
+    tcp_socket_t m_socket;
     connection_settings_handle_t< Traits > m_settings;
     std::string m_bytes_after_request;
     endpoint_t m_remote_endpoint;
-    connection_lifetime_monitor_t m_lifetime_monitor;
+    lifetime_monitor_for_t< Traits > m_lifetime_monitor;
 };
 
 [[nodiscard]] inline http_status_line_t status_line_for_error( std::uint16_t code )
@@ -82,17 +82,16 @@ class connection_t final : public connection_base_t, private pass_driver_t< conn
 {
 public:
     using timer_guard_t = typename Traits::timer_manager_t::timer_guard_t;
-    using stream_socket_t = typename Traits::stream_socket_t;
     using extra_data_t = typename Traits::extra_data_factory_t::data_t;
     using request_type_t = generic_request_t< extra_data_t >;
     using transport_t = plain_transport_t< Traits >;
 
     connection_t(
         connection_id_t id,
-        stream_socket_t && socket,
+        tcp_socket_t && socket,
         connection_settings_handle_t< Traits > settings,
         endpoint_t remote_endpoint,
-        connection_lifetime_monitor_t lifetime_monitor )
+        lifetime_monitor_for_t< Traits > lifetime_monitor )
         : connection_base_t{ id }
         , m_transport{ std::move( socket ) }
         , m_settings{ std::move( settings ) }
@@ -723,7 +722,6 @@ private:
     connection_timer_t< timer_guard_t > m_timer;
     std::chrono::steady_clock::time_point m_idle_since;
     std::chrono::steady_clock::time_point m_write_started_at;
-    connection_lifetime_monitor_t m_lifetime_monitor;
 
     // Counts what lets a settling pass go on: a request taken, response parts, a write done.
     std::size_t m_progress{ 0 };
@@ -735,6 +733,7 @@ private:
     bool m_peer_finished{ false };
     bool m_upgraded{ false };
     bool m_continue_owed{ false };
+    lifetime_monitor_for_t< Traits > m_lifetime_monitor;
 };
 
 } // namespace impl

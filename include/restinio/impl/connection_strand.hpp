@@ -1,12 +1,11 @@
 // Where a connection's handlers run: its strand (Traits::strand_t) built on the socket's
-// executor. With the no-op strand of single-threaded traits the socket's own executor is the
+// executor (the io_context's own, see tcp_socket_t). With the no-op strand of single-threaded traits the socket's own executor is the
 // strand, so nothing is stored and completion handlers are not wrapped: an idle connection is
 // smaller and every completion is cheaper.
 #pragma once
 
 #include <restinio/asio_include.hpp>
 #include <restinio/default_strands.hpp>
-#include <restinio/exception.hpp>
 
 #include <utility>
 
@@ -15,9 +14,11 @@ namespace restinio
 namespace impl
 {
 
+using io_executor_t = asio_ns::io_context::executor_type;
+
 // The strand a connection stores for Traits::strand_t. For the default strand it is the same
-// kind of strand over the io_context's own executor (which every socket of our servers uses)
-// instead of over any_io_executor: asio 1.22 puts every property it queries through
+// kind of strand over the io_context's own executor (the socket's) instead of over
+// any_io_executor: asio 1.22 puts every property it queries through
 // any_io_executor in a heap allocation, and a strand queries its executor's blocking property
 // on each dispatch, so the default strand would cost an allocation per completion.
 template< typename Strand >
@@ -25,7 +26,7 @@ struct connection_strand_type
 {
     using type = Strand;
 
-    [[nodiscard]] static type make( const default_asio_executor & socket_executor ) { return type{ socket_executor }; }
+    [[nodiscard]] static type make( const io_executor_t & socket_executor ) { return type{ socket_executor }; }
 };
 
 template<>
@@ -33,26 +34,20 @@ struct connection_strand_type< default_strand_t >
 {
     using type = asio_ns::strand< asio_ns::io_context::executor_type >;
 
-    [[nodiscard]] static type make( const default_asio_executor & socket_executor )
-    {
-        const auto * io_executor = socket_executor.target< asio_ns::io_context::executor_type >();
-        if( !io_executor )
-            throw exception_t{ "a connection's socket must run on an io_context" };
-        return type{ *io_executor };
-    }
+    [[nodiscard]] static type make( const io_executor_t & socket_executor ) { return type{ socket_executor }; }
 };
 
 template< typename Strand >
 class connection_strand_t
 {
 public:
-    explicit connection_strand_t( const default_asio_executor & socket_executor )
+    explicit connection_strand_t( const io_executor_t & socket_executor )
         : m_strand{ connection_strand_type< Strand >::make( socket_executor ) }
     {}
 
-    [[nodiscard]] const auto & executor( const default_asio_executor & ) const noexcept { return m_strand; }
+    [[nodiscard]] const auto & executor( const io_executor_t & ) const noexcept { return m_strand; }
 
-    [[nodiscard]] bool running_in_this_thread( const default_asio_executor & ) const noexcept
+    [[nodiscard]] bool running_in_this_thread( const io_executor_t & ) const noexcept
     {
         return m_strand.running_in_this_thread();
     }
@@ -71,18 +66,17 @@ template<>
 class connection_strand_t< noop_strand_t >
 {
 public:
-    explicit connection_strand_t( const default_asio_executor & ) noexcept {}
+    explicit connection_strand_t( const io_executor_t & ) noexcept {}
 
-    [[nodiscard]] const default_asio_executor & executor( const default_asio_executor & socket_executor ) const noexcept
+    [[nodiscard]] const io_executor_t & executor( const io_executor_t & socket_executor ) const noexcept
     {
         return socket_executor;
     }
 
     // One thread runs the io_context: being on that thread is being on the strand.
-    [[nodiscard]] bool running_in_this_thread( const default_asio_executor & socket_executor ) const noexcept
+    [[nodiscard]] bool running_in_this_thread( const io_executor_t & socket_executor ) const noexcept
     {
-        const auto * io_executor = socket_executor.target< asio_ns::io_context::executor_type >();
-        return io_executor && io_executor->running_in_this_thread();
+        return socket_executor.running_in_this_thread();
     }
 
     template< typename Handler >

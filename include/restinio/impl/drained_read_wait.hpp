@@ -65,11 +65,12 @@ public:
         ec_ = asio_ns::error_code{};
         m_owner = std::move( owner );
         // The reactor tries the operation at once (speculatively) before queuing it, and queues
-        // it without re-arming if that attempt is not done: nothing is read then.
-        m_starting = true;
+        // it without re-arming if that attempt is not done: nothing is read then. This wait
+        // transfers no bytes, so the count the reactor keeps for it marks that attempt.
+        bytes_transferred_ = starting;
         m_reactor->start_op( asio_ns::detail::epoll_reactor::read_op, implementation.socket_,
                           implementation.reactor_data_, this, false, true );
-        m_starting = false;
+        bytes_transferred_ = 0;
     }
 
 private:
@@ -92,7 +93,7 @@ private:
 
     static status perform( reactor_op * base ) noexcept
     {
-        return static_cast< drained_read_wait_t * >( base )->m_starting ? not_done : done;
+        return starting == base->bytes_transferred_ ? not_done : done;
     }
 
     static void complete( void * scheduler, asio_ns::detail::scheduler_operation * base,
@@ -106,9 +107,10 @@ private:
             owner->on_readable( ec );
     }
 
+    static constexpr std::size_t starting = 1;
+
     std::shared_ptr< Owner > m_owner;
     asio_ns::detail::epoll_reactor * m_reactor{ nullptr };
-    bool m_starting{ false };
 };
 
 #else

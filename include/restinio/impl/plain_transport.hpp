@@ -11,6 +11,7 @@
 #pragma once
 
 #include <restinio/asio_include.hpp>
+#include <restinio/common_types.hpp>
 #include <restinio/impl/connection_strand.hpp>
 #include <restinio/impl/drained_read_wait.hpp>
 #include <restinio/impl/slab_allocator.hpp>
@@ -41,7 +42,6 @@ template< typename Traits, typename Owner = void >
 class plain_transport_t
 {
 public:
-    using stream_socket_t = typename Traits::stream_socket_t;
     using strand_t = typename Traits::strand_t;
 
     // With one thread on the io_context (no strand), the drained socket is waited for without
@@ -54,7 +54,7 @@ public:
     // read, and a drained wait would not be told of it again.
     static constexpr bool short_read_means_drained = !uses_drained_read_wait;
 
-    explicit plain_transport_t( stream_socket_t socket )
+    explicit plain_transport_t( tcp_socket_t socket )
         : m_socket{ std::move( socket ) }
         , m_strand{ m_socket.get_executor() }
     {
@@ -70,16 +70,16 @@ public:
 
     [[nodiscard]] bool running_on_strand() const noexcept
     {
-        return m_strand.running_in_this_thread( const_cast< stream_socket_t & >( m_socket ).get_executor() );
+        return m_strand.running_in_this_thread( const_cast< tcp_socket_t & >( m_socket ).get_executor() );
     }
 
     [[nodiscard]] bool is_open() const noexcept { return m_socket.is_open(); }
 
     // For the user's socket options.
-    [[nodiscard]] stream_socket_t & socket() noexcept { return m_socket; }
+    [[nodiscard]] tcp_socket_t & socket() noexcept { return m_socket; }
 
     // For a connection that takes over the socket (an upgrade), with no operation pending on it.
-    [[nodiscard]] stream_socket_t release_socket() noexcept { return std::move( m_socket ); }
+    [[nodiscard]] tcp_socket_t release_socket() noexcept { return std::move( m_socket ); }
 
     // What the socket has now (0 bytes and eof at the end of input), or would_block.
     [[nodiscard]] std::size_t read_some( std::uint8_t * data, std::size_t size, asio_ns::error_code & ec ) noexcept
@@ -203,7 +203,7 @@ private:
 
     struct no_drained_read_wait_t {};
 
-    stream_socket_t m_socket;
+    tcp_socket_t m_socket;
     connection_strand_t< strand_t > m_strand;
     std::conditional_t< uses_drained_read_wait, drained_read_wait_t< Owner >, no_drained_read_wait_t >
             m_drained_read_wait;

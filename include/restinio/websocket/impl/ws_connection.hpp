@@ -49,23 +49,22 @@ class ws_connection_t final
             typename Traits::timer_manager_t::timer_guard_t >
 {
 public:
-    using stream_socket_t = typename Traits::stream_socket_t;
     using settings_handle_t = restinio::impl::connection_settings_handle_t< Traits >;
     using transport_t = restinio::impl::plain_transport_t< Traits, ws_connection_t >;
 
-    ws_connection_t( connection_id_t id, stream_socket_t socket, endpoint_t remote_endpoint,
-        settings_handle_t settings, restinio::impl::connection_lifetime_monitor_t lifetime_monitor,
+    ws_connection_t( connection_id_t id, restinio::impl::tcp_socket_t socket, endpoint_t remote_endpoint,
+        settings_handle_t settings, restinio::impl::lifetime_monitor_for_t< Traits > lifetime_monitor,
         std::string bytes_after_upgrade_request, WS_Message_Handler handler, bool whole_messages )
         : ws_connection_base_t{ id }
         , m_transport{ std::move( socket ) }
         , m_settings{ std::move( settings ) }
-        , m_lifetime_monitor{ std::move( lifetime_monitor ) }
         , m_receiver{ m_settings->m_websocket_max_message_size }
         , m_pending_input{ bytes_after_upgrade_request.empty() ? nullptr
                 : std::make_unique< std::string >( std::move( bytes_after_upgrade_request ) ) }
         , m_user{ std::move( handler ) }
         , m_notice_endpoint{ remote_endpoint }
         , m_whole_messages{ whole_messages }
+        , m_lifetime_monitor{ std::move( lifetime_monitor ) }
     {}
 
     ~ws_connection_t() override
@@ -120,11 +119,8 @@ public:
         on_strand( []( ws_connection_t & self ) { self.apply( session_event_t::going_away ); } );
     }
 
-    void send_frame(
-        final_frame_flag_t final_flag,
-        opcode_t opcode,
-        writable_item_t && payload,
-        write_status_cb_t && wscb ) override
+    void send_frame( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t && payload,
+                     write_status_cb_t && wscb ) override
     {
         // A send from this connection's handler, say: no hop, no moves.
         if( may_run_here() )
@@ -138,6 +134,8 @@ public:
     {
         on_strand( [ h = std::move( handler ) ]( ws_connection_t & self ) mutable { self.store_drain_handler( std::move( h ) ); } );
     }
+
+    [[nodiscard]] std::size_t buffered_amount() const noexcept override { return m_queue.queued_bytes(); }
 
     void check_timeout( tcp_connection_ctx_handle_t & ) override
     {
@@ -428,7 +426,6 @@ private:
 
     transport_t m_transport;
     settings_handle_t m_settings;
-    restinio::impl::connection_lifetime_monitor_t m_lifetime_monitor;
     receiver_t m_receiver;
     std::unique_ptr< std::string > m_pending_input;
     message_handler_caller_t< WS_Message_Handler > m_user;
@@ -442,6 +439,7 @@ private:
     bool m_read_scheduled{ false };
     // The last read found the socket empty: the next wait needs no re-arming.
     bool m_drained{ false };
+    restinio::impl::lifetime_monitor_for_t< Traits > m_lifetime_monitor;
 };
 
 } // namespace impl

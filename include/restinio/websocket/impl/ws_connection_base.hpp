@@ -5,7 +5,6 @@
 #include <restinio/tcp_connection_ctx_base.hpp>
 #include <restinio/websocket/message.hpp>
 
-#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -56,22 +55,10 @@ public:
     // Replaces the drain handler (an empty one removes it).
     virtual void set_drain_handler( drain_handler_t handler ) = 0;
 
-    // The bytes of the frames queued and not yet written, as of the end of the connection's
-    // last change to its queue; any thread may ask.
-    [[nodiscard]] std::size_t buffered_amount() const noexcept
-    {
-        return m_buffered_amount.load( std::memory_order_relaxed );
-    }
-
-protected:
-    // Only the connection's strand writes it: a plain store, no read-modify-write.
-    void publish_buffered_amount( std::size_t bytes ) noexcept
-    {
-        m_buffered_amount.store( bytes, std::memory_order_relaxed );
-    }
+    // The bytes of the frames queued and not yet written; any thread may ask.
+    [[nodiscard]] virtual std::size_t buffered_amount() const noexcept = 0;
 
 private:
-    std::atomic< std::size_t > m_buffered_amount{ 0 };
     // The server's list of open connections (ws_registry.hpp), under its lock.
     friend class ws_registry_t;
     ws_connection_base_t * m_registry_prev{ nullptr };

@@ -1,18 +1,18 @@
 // ws_flow_control_t: the frames the user sends, and what keeps a connection's memory in line
 // with its peer's pace, as a base of ws_connection_t (CRTP, no virtual call). It weighs each
-// frame the user sends against the session's state and the write queue's limit, follows the queue's size against the watermarks (ws_backpressure.hpp:
-// the connection reads only while not paused), publishes that size for ws_t::buffered_amount(),
-// owes the user's drain handler a call once the queue has drained, and bounds the time a frame
-// or fragmented message in progress may take.
+// frame the user sends against the session's state and the write queue's limit, follows the
+// queue's size against the watermarks (ws_backpressure.hpp: the connection reads only while not
+// paused), owes the user's drain handler a call once the queue has drained, and bounds the time
+// a frame or fragmented message in progress may take.
 //
 // Connection provides m_queue (ws_write_queue.hpp), m_session, m_receiver, m_settings, m_user,
-// m_transport, log(), apply() and publish_buffered_amount(); everything here runs on the
-// connection's strand.
+// m_transport, log() and apply(); everything here runs on the connection's strand.
 #pragma once
 
 #include <restinio/websocket/impl/frame.hpp>
 #include <restinio/websocket/impl/ws_backpressure.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
+#include <restinio/websocket/impl/ws_deadlines.hpp>
 #include <restinio/websocket/impl/ws_session.hpp>
 
 #include <chrono>
@@ -79,28 +79,33 @@ protected:
                 : asio_convertible_error_t::write_was_not_executed ) );
     }
 
-    // The queue's size may have changed: publish it, and pause or resume reading.
+    // The queue's size may have changed: pause or resume reading.
     void note_queued()
     {
         auto & self = connection();
-        const std::size_t queued = self.m_queue.queued_bytes();
-        self.publish_buffered_amount( queued );
-        if( backpressure_change_t::drained == m_backpressure.on_queued( self.m_settings->m_websocket_send_queue, queued )
+        if( backpressure_change_t::drained
+                    == m_backpressure.on_queued( self.m_settings->m_websocket_send_queue, self.m_queue.queued_bytes() )
                 && m_drain_handler )
             self.m_queue.defer( [ this ]( const asio_ns::error_code & ) { run_drain_handler(); } );
     }
 
     void store_drain_handler( drain_handler_t && handler )
     {
-        m_drain_handler = handler ? std::make_shared< drain_handler_t >( std::move( handler ) ) : nullptr;
+        m_drain_handler = handler ? std::make_unique< drain_handler_t >( std::move( handler ) ) : nullptr;
+        m_drain_handler_stored = true;
     }
 
     void run_drain_handler()
     {
-        // A reference of its own: the handler may replace or remove itself while it runs.
-        if( const auto handler = m_drain_handler )
-            if( const ws_handle_t wsh = connection().m_user.handle() )
-                ( *handler )( wsh );
+        const ws_handle_t wsh = connection().m_user.handle();
+        if( !m_drain_handler || !wsh )
+            return;
+        // Moved out while it runs: it may replace or remove itself, and then stays replaced.
+        auto handler = std::move( m_drain_handler );
+        m_drain_handler_stored = false;
+        ( *handler )( wsh );
+        if( !m_drain_handler_stored )
+            m_drain_handler = std::move( handler );
     }
 
     // A frame or message in progress gets its deadline when first seen (at the end of the pass
@@ -111,10 +116,13 @@ protected:
     {
         auto & self = connection();
         if( !self.m_session.takes_frames() || !self.m_receiver.frame_in_progress() || reading_paused() )
-            m_message_deadline = no_deadline;
-        else if( no_deadline == m_message_deadline )
-            m_message_deadline = std::chrono::steady_clock::now() + self.m_settings->m_websocket_message_timelimit;
-        return no_deadline != m_message_deadline;
+            m_message_timed = false;
+        else if( !m_message_timed )
+        {
+            m_message_timed = true;
+            m_message_started = to_stamp( std::chrono::steady_clock::now() );
+        }
+        return m_message_timed;
     }
 
     // After the deadline, the connection fails with 1008 (RFC 6455 has no code for a peer too
@@ -122,26 +130,29 @@ protected:
     // Returns whether it did.
     bool check_message_deadline( std::chrono::steady_clock::time_point now )
     {
-        if( now < m_message_deadline )
-            return false;
         auto & self = connection();
+        if( !m_message_timed || static_cast< stamp_t >( to_stamp( now ) - m_message_started )
+                < to_limit( self.m_settings->m_websocket_message_timelimit ) )
+            return false;
         self.log().trace( "frame or message not complete within its time limit" );
-        m_message_deadline = no_deadline;
+        m_message_timed = false;
         self.m_receiver.abandon();
         self.apply( session_event_t::frame_error, status_code_t::policy_violation );
         return true;
     }
 
 private:
-    static constexpr std::chrono::steady_clock::time_point no_deadline =
-            std::chrono::steady_clock::time_point::max();
-
     [[nodiscard]] Connection & connection() noexcept { return static_cast< Connection & >( *this ); }
 
-    send_backpressure_t m_backpressure;
     // Only once the user sets one.
-    std::shared_ptr< drain_handler_t > m_drain_handler;
-    std::chrono::steady_clock::time_point m_message_deadline{ no_deadline };
+    std::unique_ptr< drain_handler_t > m_drain_handler;
+    // When the frame or message in progress was first seen (ws_deadlines.hpp's stamps), if
+    // m_message_timed.
+    stamp_t m_message_started{ 0 };
+    send_backpressure_t m_backpressure;
+    bool m_message_timed{ false };
+    // Set by store_drain_handler(): tells run_drain_handler() the handler replaced itself.
+    bool m_drain_handler_stored{ false };
 };
 
 } // namespace impl

@@ -15,6 +15,7 @@
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
 #include <restinio/websocket/message.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -64,8 +65,8 @@ public:
     [[nodiscard]] bool has_callbacks_owed() const noexcept { return m_callbacks_owed && !m_callbacks_owed->empty(); }
 
     // The bytes of the frames (headers included) queued or being written: a frame counts until
-    // the write that carries it has ended.
-    [[nodiscard]] std::size_t queued_bytes() const noexcept { return m_queued_bytes; }
+    // the write that carries it has ended. Any thread may ask (ws_t::buffered_amount()).
+    [[nodiscard]] std::size_t queued_bytes() const noexcept { return m_queued_bytes.load( std::memory_order_relaxed ); }
 
     // When the background write started (only while writing_in_background()).
     [[nodiscard]] std::chrono::steady_clock::time_point background_write_started_at() const noexcept
@@ -80,7 +81,7 @@ public:
         auto & frame = push_raw( std::move( payload ), std::move( callback ) );
         frame.m_header_size = static_cast< std::uint8_t >(
                 write_frame_header( frame.m_header, final_flag, opcode, frame.m_payload.size() ) );
-        m_queued_bytes += frame.m_header_size;
+        count( frame.m_header_size );
     }
 
     outgoing_frame_t & push_raw( writable_item_t && payload, write_status_cb_t && callback )
@@ -91,7 +92,7 @@ public:
             if( !m_queued )
                 m_queued = std::make_unique< outgoing_frames_t >();
         }
-        m_queued_bytes += payload.size();
+        count( payload.size() );
         return m_queued->emplace_back( std::move( payload ), std::move( callback ) );
     }
 
@@ -201,10 +202,14 @@ public:
 private:
     [[nodiscard]] bool has_queued() const noexcept { return m_queued && !m_queued->empty(); }
 
+    // Only the connection's strand changes the count: a plain load and store, no read-modify-write.
+    void count( std::size_t bytes ) noexcept { m_queued_bytes.store( queued_bytes() + bytes, std::memory_order_relaxed ); }
+    void uncount( std::size_t bytes ) noexcept { m_queued_bytes.store( queued_bytes() - bytes, std::memory_order_relaxed ); }
+
     // A frame is out (or never will be): its payload string goes back to the thread's pool.
     void release( outgoing_frame_t & frame, const asio_ns::error_code & ec )
     {
-        m_queued_bytes -= frame.m_header_size + frame.m_payload.size();
+        uncount( frame.m_header_size + frame.m_payload.size() );
         if( std::string * payload = restinio::impl::owned_string( frame.m_payload ) )
             per_thread_payload_strings().give_back( std::move( *payload ) );
         if( frame.m_callback )
@@ -237,7 +242,7 @@ private:
     std::unique_ptr< backlog_t > m_backlog;
     // Only while callbacks are in use: most connections send without them.
     std::unique_ptr< std::vector< owed_callback_t > > m_callbacks_owed;
-    std::size_t m_queued_bytes{ 0 };
+    std::atomic< std::size_t > m_queued_bytes{ 0 };
 };
 
 } // namespace impl
