@@ -7,8 +7,9 @@
 //   {"type":"join","name":N}, {"type":"leave","name":N}, {"type":"online","names":[N,...]}
 // The library hands over each message whole (websocket_whole_messages: a browser sends a long
 // one in several frames) up to the limit, and closes a connection whose message is longer with
-// 1009. Every connection is pinged every --ping-interval seconds; one that has not answered
-// the previous ping is dropped. The server logs at INFO, and the library's TRACE with --verbose.
+// 1009. The library keeps the connections alive: a connection silent for --ping-interval
+// seconds is pinged, and dropped if it does not answer within as long again (a browser answers
+// on its own). The server logs at INFO, and the library's TRACE with --verbose.
 //
 //   websocket_chat [--address 127.0.0.1] [--port 8080] [--ping-interval 10] [--verbose]
 
@@ -130,30 +131,6 @@ public:
         }
     }
 
-    void pong_from( restinio::connection_id_t id )
-    {
-        if( const auto it = m_members.find( id ); it != m_members.end() )
-            it->second.answered_last_ping = true;
-    }
-
-    // Drops members that did not answer the last ping, then pings the rest.
-    void ping_all()
-    {
-        std::vector< rws::ws_handle_t > silent, pinged;
-        for( auto & [ id, member ] : m_members )
-        {
-            ( member.answered_last_ping ? pinged : silent ).push_back( member.handle );
-            member.answered_last_ping = false;
-        }
-        for( const auto & handle : silent )
-        {
-            leave( handle->connection_id() );
-            handle->kill();
-        }
-        for( const auto & handle : pinged )
-            handle->send_message( rws::final_frame, rws::opcode_t::ping_frame, std::string{ "ping" } );
-    }
-
     // The server is stopping: the library has told every browser so (1001); the handles go.
     void close_all() { m_members.clear(); }
 
@@ -162,7 +139,6 @@ private:
     {
         rws::ws_handle_t handle;
         std::string name;       // empty until the first message
-        bool answered_last_ping{ true };
     };
 
     void join( member_t & member, std::string wanted )
@@ -278,15 +254,11 @@ std::unique_ptr< router_t > make_router( chat_room_t & room )
                         ws->shutdown( rws::status_code_t::cant_accept_data, "text only" );
                         room.leave( ws->connection_id() );
                         break;
-                    case rws::opcode_t::ping_frame:
-                        ws->send_message( rws::final_frame, rws::opcode_t::pong_frame, m->payload() );
-                        break;
-                    case rws::opcode_t::pong_frame:
-                        room.pong_from( ws->connection_id() );
-                        break;
                     case rws::opcode_t::connection_close_frame:
                         room.leave( ws->connection_id() );
                         break;
+                    case rws::opcode_t::ping_frame:     // answered by the library (websocket_auto_pong)
+                    case rws::opcode_t::pong_frame:     // the library's keepalive
                     case rws::opcode_t::continuation_frame: // never delivered: whole messages
                     case rws::opcode_t::unknown_frame:  // never delivered: the library fails it with 1002
                         break;
@@ -309,17 +281,6 @@ std::unique_ptr< router_t > make_router( chat_room_t & room )
     } );
 
     return router;
-}
-
-void schedule_pings( restinio::asio_ns::steady_timer & timer, std::chrono::seconds interval, chat_room_t & room )
-{
-    timer.expires_after( interval );
-    timer.async_wait( [ &timer, interval, &room ]( const restinio::asio_ns::error_code & ec ) {
-        if( ec )
-            return;
-        room.ping_all();
-        schedule_pings( timer, interval, room );
-    } );
 }
 
 } // namespace
@@ -354,8 +315,6 @@ int main( int argc, char ** argv )
         chat_logger_t log{ verbose };
         chat_room_t room{ log };
         restinio::asio_ns::io_context ioctx;
-        restinio::asio_ns::steady_timer ping_timer{ ioctx };
-        schedule_pings( ping_timer, ping_interval, room );
 
         restinio::run( ioctx,
             restinio::on_this_thread< traits_t >()
@@ -365,14 +324,14 @@ int main( int argc, char ** argv )
                 .request_handler( make_router( room ) )
                 .websocket_max_message_size( max_message_size )
                 .websocket_whole_messages( true )
+                .websocket_auto_pong( true )
+                .websocket_ping_interval( ping_interval )
+                .websocket_pong_timelimit( ping_interval )
                 .acceptor_post_bind_hook( [ &address ]( restinio::asio_ns::ip::tcp::acceptor & a ) {
                     std::cout << "websocket_chat: open http://" << address << ":"
                               << a.local_endpoint().port() << "/ in a browser" << std::endl;
                 } )
-                .cleanup_func( [ &room, &ping_timer ] {
-                    ping_timer.cancel();
-                    room.close_all();
-                } ) );
+                .cleanup_func( [ &room ] { room.close_all(); } ) );
     }
     catch( const std::exception & ex )
     {
