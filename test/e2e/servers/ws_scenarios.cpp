@@ -61,6 +61,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -566,9 +567,12 @@ private:
     }
 
     // Wraps a scenario: counts messages, records close codes, and tells the scenario whether
-    // this is the first data message. `act( wsh, message, first )`.
+    // this is the first data message. `act( wsh, message, first )`. One handler type for every
+    // scenario: each type of handler is a connection type of its own to compile.
+    using handler_t = std::function< void( rws::ws_handle_t, rws::message_handle_t ) >;
+
     template< typename Act >
-    auto make_handler( const std::string & tag, Act act )
+    handler_t make_handler( const std::string & tag, Act act )
     {
         return [ this, tag, act, first = true ]( rws::ws_handle_t wsh, rws::message_handle_t m ) mutable {
             if( rws::opcode_t::connection_close_frame == m->opcode() )
