@@ -15,7 +15,7 @@
 #include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/pass_scope.hpp>
-#include <restinio/impl/plain_transport.hpp>
+#include <restinio/impl/transport.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
 #include <restinio/websocket/impl/ws_connection_clock.hpp>
@@ -51,7 +51,7 @@ class ws_connection_t final
 public:
     using stream_socket_t = typename Traits::stream_socket_t;
     using settings_handle_t = restinio::impl::connection_settings_handle_t< Traits >;
-    using transport_t = restinio::impl::plain_transport_t< Traits, ws_connection_t >;
+    using transport_t = restinio::impl::transport_t< Traits, ws_connection_t >;
 
     ws_connection_t( connection_id_t id, stream_socket_t socket, endpoint_t remote_endpoint,
         settings_handle_t settings, restinio::impl::connection_lifetime_monitor_t lifetime_monitor,
