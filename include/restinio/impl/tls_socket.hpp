@@ -95,10 +95,13 @@ public:
         ERR_clear_error();
         const int result = SSL_do_handshake( m_ssl.get() );
         const int error = 1 == result ? SSL_ERROR_NONE : SSL_get_error( m_ssl.get(), result );
+        // Taken before the send, which may change errno.
+        const asio_ns::error_code failure =
+                SSL_ERROR_NONE == error || SSL_ERROR_WANT_READ == error ? asio_ns::error_code{} : error_of( error );
         // The alert of a failed handshake goes too.
         send_output( ec );
-        if( SSL_ERROR_NONE != error && SSL_ERROR_WANT_READ != error )
-            ec = error_of( error );
+        if( failure )
+            ec = failure;
         if( ec )
         {
             m_state = state_t::failed;
