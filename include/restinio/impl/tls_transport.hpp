@@ -11,6 +11,7 @@
 #include <restinio/impl/connection_strand.hpp>
 #include <restinio/impl/drained_read_wait.hpp>
 #include <restinio/impl/gather_write.hpp>
+#include <restinio/impl/plain_transport.hpp>
 #include <restinio/impl/slab_allocator.hpp>
 #include <restinio/impl/tls_socket.hpp>
 
@@ -33,10 +34,9 @@ public:
     using stream_socket_t = tls_socket_t;
     using strand_t = typename Traits::strand_t;
 
-    // As plain_transport_t: an input wait without re-arming the descriptor after a read that
-    // found the socket empty (and OpenSSL reports exactly that: it wanted more input).
-    static constexpr bool uses_drained_read_wait = RESTINIO_HAS_DRAINED_READ_WAIT
-            && !std::is_void_v< Owner > && std::is_same_v< strand_t, noop_strand_t >;
+    // Where plain_transport_t does: an input wait without re-arming the descriptor after a
+    // read that found the socket empty (which is what OpenSSL's wanting more input means).
+    static constexpr bool uses_drained_read_wait = plain_transport_t< Traits, Owner >::uses_drained_read_wait;
 
     // A read returns one record's worth or less while more may be on the socket.
     static constexpr bool short_read_means_drained = false;
