@@ -5,6 +5,7 @@
 #pragma once
 
 #include <restinio/common_types.hpp>
+#include <restinio/tls_fwd.hpp>
 
 #include <variant>
 
@@ -13,11 +14,30 @@ namespace restinio
 namespace connection_state
 {
 
+// For a TLS connection it gives the listener the connection's TLS state (the `SSL *`) during
+// the notice; the inspect_tls helpers are defined in tls.hpp. The handshake has not run yet.
 class accepted_t final
 {
 public:
     accepted_t() noexcept = default;
-    [[nodiscard]] bool is_tls_connection() const noexcept { return false; }
+    explicit accepted_t( tls_socket_t * tls_socket ) noexcept : m_tls_socket{ tls_socket } {}
+
+    [[nodiscard]] bool is_tls_connection() const noexcept { return nullptr != m_tls_socket; }
+
+    // Calls `lambda( tls_accessor_t )` for a TLS connection only.
+    template< typename Lambda >
+    void try_inspect_tls( Lambda && lambda ) const;
+
+    // `lambda( tls_accessor_t )`'s result; throws exception_t for a connection without TLS.
+    template< typename Lambda >
+    decltype( auto ) inspect_tls_or_throw( Lambda && lambda ) const;
+
+    // `lambda( tls_accessor_t )`'s result, or `default_value` for a connection without TLS.
+    template< typename Lambda, typename T >
+    T inspect_tls_or_default( Lambda && lambda, T && default_value ) const;
+
+private:
+    tls_socket_t * m_tls_socket{ nullptr };
 };
 
 class closed_t final {};

@@ -89,8 +89,18 @@ using address_variant_t = std::variant< no_address_specified_t, std::string, asi
 
 } // namespace details
 
+// Settings that only a server with this socket type has: none for a TCP socket; tls.hpp adds
+// tls_context() and tls_handshake_timelimit() for tls_socket_t.
+template< typename Settings, typename Socket >
+class socket_type_dependent_settings_t
+{
+protected:
+    ~socket_type_dependent_settings_t() = default;
+};
+
 template< typename Derived, typename Traits >
 class basic_server_settings_t
+    : public socket_type_dependent_settings_t< Derived, typename Traits::stream_socket_t >
 {
 public:
     using request_handler_t = request_handler_type_from_traits_t< Traits >;

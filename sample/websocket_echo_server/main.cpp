@@ -6,6 +6,7 @@
 //   websocket_echo_server [--address 127.0.0.1] [--port 8080] [--threads 1]
 //                         [--max-message-size BYTES] [--max-send-queue BYTES]
 //                         [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]
+//                         [--tls-cert FILE --tls-key FILE [--tls-handshake-timeout SECONDS]]
 //
 // --max-send-queue sets the library's websocket_send_queue_limit() (16 MiB unless given); the
 // high-water mark at which a connection stops reading is then 1 MiB or that limit, whichever is
@@ -13,12 +14,18 @@
 // --idle-timeout: a connection with no message either way for that long is closed with 1001.
 // --ping-interval: a connection silent for that long gets a ping, and is dropped if nothing
 // comes back within as long again. Both off (0) unless given, as in the library.
+// --tls-cert and --tls-key (PEM files: the certificate chain and its private key) make it serve
+// wss:// (and https://) instead, with TLS 1.2 or 1.3 (when built with OpenSSL); a client that
+// has not completed the TLS handshake within --tls-handshake-timeout (10 s) is disconnected.
 //
 // Benchmarks and conformance runs use it, so it is as strict and as fast as the library:
 // one thread gets single-threaded traits (no strand at all), more threads get strands.
 
 #include <restinio/core.hpp>
 #include <restinio/websocket/websocket.hpp>
+#if defined( RESTINIO_WITH_TLS )
+    #include <restinio/tls.hpp>
+#endif
 
 #include <chrono>
 #include <cstdlib>
@@ -26,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 namespace rws = restinio::websocket::basic;
@@ -43,13 +51,17 @@ struct options_t
     std::chrono::milliseconds idle_timeout{ 0 };
     std::chrono::milliseconds ping_interval{ 0 };
     bool verbose{ false };
+    std::string tls_cert;
+    std::string tls_key;
+    std::chrono::milliseconds tls_handshake_timeout{ 10000 };
 };
 
 [[noreturn]] void usage_and_exit( const char * program, int code )
 {
     std::cerr << "usage: " << program
               << " [--address A] [--port P] [--threads N] [--max-message-size BYTES]"
-              << " [--max-send-queue BYTES] [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]\n";
+              << " [--max-send-queue BYTES] [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]"
+              << " [--tls-cert FILE --tls-key FILE [--tls-handshake-timeout SECONDS]]\n";
     std::exit( code );
 }
 
@@ -91,11 +103,19 @@ options_t parse_options( int argc, char ** argv )
             options.ping_interval = seconds_option( argv[ 0 ], value() );
         else if( "--verbose" == arg )
             options.verbose = true;
+        else if( "--tls-cert" == arg )
+            options.tls_cert = value();
+        else if( "--tls-key" == arg )
+            options.tls_key = value();
+        else if( "--tls-handshake-timeout" == arg )
+            options.tls_handshake_timeout = seconds_option( argv[ 0 ], value() );
         else if( "--help" == arg || "-h" == arg )
             usage_and_exit( argv[ 0 ], 0 );
         else
             usage_and_exit( argv[ 0 ], 2 );
     }
+    if( options.tls_cert.empty() != options.tls_key.empty() )
+        usage_and_exit( argv[ 0 ], 2 );
     return options;
 }
 
@@ -179,9 +199,24 @@ int serve( const options_t & options )
         return restinio::request_accepted();
     };
 
+    static constexpr bool tls = !std::is_same_v< typename Traits::stream_socket_t, restinio::asio_ns::ip::tcp::socket >;
     auto settings_for = [&]( auto settings ) {
         if( options.max_send_queue )
             settings.websocket_send_queue_limit( *options.max_send_queue );
+#if defined( RESTINIO_WITH_TLS )
+        if constexpr( tls )
+        {
+            restinio::asio_ns::ssl::context context{ restinio::asio_ns::ssl::context::tls_server };
+            context.set_options( restinio::asio_ns::ssl::context::default_workarounds
+                                 | restinio::asio_ns::ssl::context::no_sslv2
+                                 | restinio::asio_ns::ssl::context::no_sslv3
+                                 | restinio::asio_ns::ssl::context::no_tlsv1
+                                 | restinio::asio_ns::ssl::context::no_tlsv1_1 );
+            context.use_certificate_chain_file( options.tls_cert );
+            context.use_private_key_file( options.tls_key, restinio::asio_ns::ssl::context::pem );
+            settings.tls_context( std::move( context ) ).tls_handshake_timelimit( options.tls_handshake_timeout );
+        }
+#endif
         return std::move( settings )
                 .address( options.address )
                 .port( options.port )
@@ -200,7 +235,8 @@ int serve( const options_t & options )
                 } )
                 .acceptor_post_bind_hook( [ &options ]( restinio::asio_ns::ip::tcp::acceptor & a ) {
                     // With --port 0 the system picks the port: say which, for scripts.
-                    std::cout << "websocket_echo_server: listening on ws://" << options.address << ":"
+                    std::cout << "websocket_echo_server: listening on " << ( tls ? "wss" : "ws" )
+                              << "://" << options.address << ":"
                               << a.local_endpoint().port() << "/ with " << options.threads
                               << " thread(s)" << std::endl;
                 } )
@@ -227,6 +263,20 @@ int serve_with_logger( const options_t & options )
         restinio::single_thread_traits_t< restinio::asio_timer_manager_t, Logger >;
     using pool_traits_t = restinio::traits_t< restinio::asio_timer_manager_t, Logger >;
 
+#if defined( RESTINIO_WITH_TLS )
+    if( !options.tls_cert.empty() )
+    {
+        using single_thread_tls_traits_t =
+            restinio::single_thread_tls_traits_t< restinio::asio_timer_manager_t, Logger >;
+        using pool_tls_traits_t = restinio::tls_traits_t< restinio::asio_timer_manager_t, Logger >;
+        if( 1 == options.threads )
+            return serve< single_thread_tls_traits_t, null_mutex_t >( options );
+        return serve< pool_tls_traits_t, std::mutex >( options );
+    }
+#else
+    if( !options.tls_cert.empty() )
+        throw std::runtime_error{ "built without TLS (OpenSSL was not found)" };
+#endif
     if( 1 == options.threads )
         return serve< single_thread_traits_t, null_mutex_t >( options );
     return serve< pool_traits_t, std::mutex >( options );

@@ -5,13 +5,18 @@ For every bad input the server must send exactly one close frame with the right 
 connection (EOF), tell its handler the same code (checked through GET /stats), and go on serving
 the next connection. Valid edge cases must come back byte for byte. Some cases are also sent
 one byte per send(), and the UTF-8 cases check that the close comes before the rest of the frame
-is even sent (fail fast). Every read has a deadline."""
+is even sent (fail fast). Every read has a deadline.
+
+ws_protocol_over_tls_test runs every case again over wss:// (TLS 1.3), where one send of the
+client is one TLS record: the TLS transport must not change a byte of the outcomes."""
 
 import os
 import struct
 import unittest
 
+import ws_raw
 from e2e_support import binary, server_process
+from tls_support import client_context, server_args
 from ws_raw import (BINARY, CLOSE, CONT, PING, PONG, TEXT, close_frame, frame, new_tag,
                     raw_client, server_frame, stats, wait_stats)
 
@@ -31,16 +36,21 @@ def rss_kib(pid):
 
 
 class ws_protocol_test(unittest.TestCase):
+    tls = False
+
     @classmethod
     def setUpClass(cls):
+        ws_raw.use_tls(client_context() if cls.tls else None)
         cls.server = server_process([binary("E2E_SERVER_WS_SCENARIOS"), "--close-wait-ms", "1500",
                                      "--timer-ms", "100",
-                                     "--max-message-size", str(MAX_MESSAGE_SIZE)]).__enter__()
+                                     "--max-message-size", str(MAX_MESSAGE_SIZE),
+                                     *(server_args() if cls.tls else [])]).__enter__()
         cls.port = cls.server.port
 
     @classmethod
     def tearDownClass(cls):
         cls.server.__exit__(None, None, None)
+        ws_raw.use_tls(None)
 
     # -- helpers --
 
@@ -379,6 +389,10 @@ class ws_protocol_test(unittest.TestCase):
             self.assertEqual(c.read_frame_bytes(), b"\x88\x03\x03\xe8r")
             self.assertTrue(c.reads_eof(3))
         self.assertEqual(wait_stats(self.port, tag, lambda s: s["closes"])["closes"], [1000])
+
+
+class ws_protocol_over_tls_test(ws_protocol_test):
+    tls = True
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """A raw-socket WebSocket client for the end-to-end tests: it writes exactly the bytes a test
 gives it (malformed frames included) and reads the server's frames byte for byte, so tests can
 assert the exact close frame and the TCP EOF that follows. Standard library only; every read
-has a deadline."""
+has a deadline. After use_tls(context) every client (and so every helper here) speaks TLS
+through `context`, for a server that serves wss://."""
 
 import base64
 import hashlib
@@ -17,6 +18,14 @@ RFC_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 MASK_KEY = bytes([0x11, 0x22, 0x33, 0x44])
 
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
+
+_tls_context = None
+
+
+def use_tls(context):
+    """An ssl.SSLContext for every raw_client from now on, or None for plain TCP."""
+    global _tls_context
+    _tls_context = context
 
 
 def accept_for(key):
@@ -76,6 +85,8 @@ class raw_client:
     def __init__(self, port, timeout=5.0, host="127.0.0.1"):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if _tls_context is not None:
+            self.sock = _tls_context.wrap_socket(self.sock, server_hostname=host)
         self.timeout = timeout
         self.buffer = b""
 

@@ -15,3 +15,6 @@ cmake --build "$work/build" -j2 >/dev/null
 grep -q "$work/prefix/include" "$work/build/CMakeFiles/consumer.dir/flags.make"
 ! grep -q "$source_dir/include" "$work/build/CMakeFiles/consumer.dir/flags.make"
 "$work/build/consumer"
+if [[ -x "$work/build/consumer_tls" ]]; then
+    "$work/build/consumer_tls"
+fi

@@ -28,6 +28,7 @@ class acceptor_t final : public std::enable_shared_from_this< acceptor_t< Traits
 public:
     using connection_t = impl::connection_t< Traits >;
     using ip_blocker_t = typename Traits::ip_blocker_t;
+    using stream_socket_t = typename Traits::stream_socket_t;
     // Single-threaded traits promise one thread: the io_context's executor is then strand
     // enough, and an accept costs no strand dispatch.
     using executor_t = std::conditional_t< std::is_same_v< typename Traits::strand_t, noop_strand_t >,
@@ -190,11 +191,12 @@ private:
                 return;
         }
 
+        auto stream_socket = m_connection_settings->m_socket_maker.make( std::move( socket ) );
         m_connection_settings->m_connection_state_notifier.notify(
-                id, remote, connection_state::accepted_t{} );
+                id, remote, socket_kind_t< stream_socket_t >::accepted_notice( stream_socket ) );
 
         auto conn = std::allocate_shared< connection_t >( slab_allocator_t< connection_t >{},
-                id, std::move( socket ), m_connection_settings, remote, std::move( monitor ) );
+                id, std::move( stream_socket ), m_connection_settings, remote, std::move( monitor ) );
         conn->init();
     }
 

@@ -22,7 +22,7 @@
 #include <restinio/impl/gather_write.hpp>
 #include <restinio/impl/header_helpers.hpp>
 #include <restinio/impl/pass_scope.hpp>
-#include <restinio/impl/plain_transport.hpp>
+#include <restinio/impl/transport.hpp>
 #include <restinio/impl/request_parser.hpp>
 #include <restinio/request_handler.hpp>
 
@@ -47,7 +47,7 @@ namespace impl
 template< typename Traits >
 struct upgraded_connection_parts_t
 {
-    tcp_socket_t m_socket;
+    connection_socket_t< Traits > m_socket;
     connection_settings_handle_t< Traits > m_settings;
     std::string m_bytes_after_request;
     endpoint_t m_remote_endpoint;
@@ -84,11 +84,11 @@ public:
     using timer_guard_t = typename Traits::timer_manager_t::timer_guard_t;
     using extra_data_t = typename Traits::extra_data_factory_t::data_t;
     using request_type_t = generic_request_t< extra_data_t >;
-    using transport_t = plain_transport_t< Traits >;
+    using transport_t = impl::transport_t< Traits >;
 
     connection_t(
         connection_id_t id,
-        tcp_socket_t && socket,
+        connection_socket_t< Traits > && socket,
         connection_settings_handle_t< Traits > settings,
         endpoint_t remote_endpoint,
         lifetime_monitor_for_t< Traits > lifetime_monitor )
@@ -147,7 +147,10 @@ public:
             const auto deadline = self.current_deadline();
             if( deadline && std::chrono::steady_clock::now() >= *deadline )
             {
-                self.log().trace( "timeout, closing" );
+                if( self.m_transport.handshake_deadline() )
+                    self.log().warn( "TLS handshake timed out, closing" );
+                else
+                    self.log().trace( "timeout, closing" );
                 self.close();
             }
         } );
@@ -261,7 +264,9 @@ private:
             return;
         if( ec )
         {
-            if( !error_is_eof( ec ) )
+            if( m_transport.handshake_deadline() )
+                log().warn( "TLS handshake failed: {}", ec.message() );
+            else if( !error_is_eof( ec ) )
                 log().trace( "read error: {}", ec.message() );
             // Responses still owed are written before the connection goes.
             m_peer_finished = true;
@@ -644,11 +649,13 @@ private:
 
     // ---- deadlines ----
 
-    // The one deadline in force: writing (each write that waits for the socket has its time
-    // limit, and a file its own), then a handler that has not answered (nor upgraded: that
-    // bounds an opening handshake's wait for its handler), then idleness.
+    // The one deadline in force: a TLS handshake's, then writing (each write that waits for the
+    // socket has its time limit, and a file its own), then a handler that has not answered (nor
+    // upgraded: that bounds an opening handshake's wait for its handler), then idleness.
     [[nodiscard]] std::optional< std::chrono::steady_clock::time_point > current_deadline() const
     {
+        if( const auto handshake = m_transport.handshake_deadline() )
+            return handshake;
         if( m_writing )
             return std::min( m_write_started_at + m_settings->m_write_http_response_timelimit, m_file_deadline );
         for( const auto & slot : m_response_slots )

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <restinio/connection_count_limiter.hpp>
+#include <restinio/impl/transport.hpp>
 #include <restinio/settings.hpp>
 #include <restinio/websocket/impl/ws_backpressure.hpp>
 #include <restinio/websocket/impl/ws_deadlines.hpp>
@@ -60,6 +61,7 @@ struct connection_settings_t final
         , m_websocket_idle_close_code{ settings.websocket_idle_close_code() }
         , m_websocket_going_away_timelimit{ settings.websocket_going_away_timelimit() }
         , m_websocket_whole_messages{ settings.websocket_whole_messages() }
+        , m_socket_maker{ settings }
     {
         if constexpr( Traits::use_connection_count_limiter )
             m_connection_counter = std::make_unique< connection_counter_t >( settings.max_parallel_connections() );
@@ -92,6 +94,8 @@ struct connection_settings_t final
     const bool m_websocket_whole_messages;
     // Only with Traits::use_connection_count_limiter: every connection (WebSocket ones too).
     std::unique_ptr< connection_counter_t > m_connection_counter;
+    // Turns each accepted TCP socket into Traits::stream_socket_t (a TLS socket: tls.hpp).
+    const typename socket_kind_t< typename Traits::stream_socket_t >::maker_t m_socket_maker;
 
 private:
     template< typename Settings >

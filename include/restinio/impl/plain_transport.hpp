@@ -17,7 +17,9 @@
 #include <restinio/impl/slab_allocator.hpp>
 
 #include <cerrno>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -74,6 +76,12 @@ public:
     }
 
     [[nodiscard]] bool is_open() const noexcept { return m_socket.is_open(); }
+
+    // The time limit of a handshake still running below HTTP (TLS's); none here.
+    [[nodiscard]] static constexpr std::optional< std::chrono::steady_clock::time_point > handshake_deadline() noexcept
+    {
+        return std::nullopt;
+    }
 
     // For the user's socket options.
     [[nodiscard]] tcp_socket_t & socket() noexcept { return m_socket; }

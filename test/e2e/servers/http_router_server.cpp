@@ -7,6 +7,9 @@
 //       [--read-timeout-ms N] [--write-timeout-ms N] [--handle-timeout-ms N]
 //       [--max-pipelined N] [--buffer-size N] [--max-url N] [--max-field-name N]
 //       [--max-field-value N] [--max-field-count N] [--max-body N] [--verbose] [--with-faults]
+//       [--tls-cert FILE --tls-key FILE]
+//
+// With --tls-cert and --tls-key it serves https:// on one thread (the same routes).
 //
 // Routes:
 //   GET  /hello            "Hello, World!"
@@ -39,6 +42,10 @@
 // Every answer carries X-Connection-Id and X-Request-Id so tests can tell connections apart.
 
 #include <restinio/core.hpp>
+#if defined( RESTINIO_WITH_TLS )
+    #include <restinio/tls.hpp>
+    #include "tls_context.hpp"
+#endif
 
 #include <chrono>
 #include <condition_variable>
@@ -72,6 +79,8 @@ struct options_t
     restinio::incoming_http_msg_limits_t limits;
     bool verbose{ false };
     bool with_faults{ false };
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 [[noreturn]] void usage_and_exit( const char * program )
@@ -80,7 +89,7 @@ struct options_t
                  " [--read-timeout-ms N] [--write-timeout-ms N] [--handle-timeout-ms N]"
                  " [--max-pipelined N] [--buffer-size N] [--max-url N] [--max-field-name N]"
                  " [--max-field-value N] [--max-field-count N] [--max-body N] [--verbose]"
-                 " [--with-faults]\n";
+                 " [--with-faults] [--tls-cert FILE --tls-key FILE]\n";
     std::exit( 2 );
 }
 
@@ -102,6 +111,11 @@ options_t parse_options( int argc, char ** argv )
         }
         if( i + 1 >= argc )
             usage_and_exit( argv[ 0 ] );
+        if( "--tls-cert" == arg || "--tls-key" == arg )
+        {
+            ( "--tls-cert" == arg ? o.tls_cert : o.tls_key ) = argv[ ++i ];
+            continue;
+        }
         const unsigned long long v = std::stoull( argv[ ++i ] );
         const std::chrono::milliseconds ms{ static_cast< long long >( v ) };
         if( "--port" == arg ) o.port = static_cast< std::uint16_t >( v );
@@ -462,7 +476,18 @@ void run_server( const options_t & o )
 {
     delayed_runner_t delayed;
     kept_requests_t kept;
-    if( 1 == o.threads )
+    if( !o.tls_cert.empty() )
+    {
+#if defined( RESTINIO_WITH_TLS )
+        using traits_t = restinio::single_thread_tls_traits_t<
+                restinio::asio_timer_manager_t, Logger, rr::express_router_t >;
+        restinio::run( configure( restinio::on_this_thread< traits_t >(), o, delayed, kept )
+                .tls_context( make_test_tls_context( o.tls_cert, o.tls_key ) ) );
+#else
+        throw std::runtime_error{ "built without TLS" };
+#endif
+    }
+    else if( 1 == o.threads )
     {
         using traits_t = restinio::single_thread_traits_t<
                 restinio::asio_timer_manager_t, Logger, rr::express_router_t >;

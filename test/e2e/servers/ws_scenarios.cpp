@@ -8,6 +8,7 @@
 //                           [--send-limit-policy drop|close] [--message-timelimit-ms MS]
 //                           [--auto-pong 0] [--ping-ms 0] [--pong-ms MS] [--idle-ms 0]
 //                           [--idle-code 1001] [--going-away-ms 5000] [--whole-messages 0|1]
+//                           [--tls-cert FILE --tls-key FILE]
 //
 // --close-wait-ms is also the HTTP read and handler time limits. --auto-pong to --going-away-ms
 // are the liveness and going-away settings (websocket_auto_pong, ..._ping_interval,
@@ -53,9 +54,14 @@
 //
 // A refused handshake (upgrade() returns a ws_t whose connection_id() is 0) counts as "refused".
 // With --threads 1 the single-threaded traits are used (no strands), otherwise the default ones.
+// With --tls-cert and --tls-key it serves wss:// (and https://), on one thread only.
 
 #include <restinio/core.hpp>
 #include <restinio/websocket/websocket.hpp>
+#if defined( RESTINIO_WITH_TLS )
+    #include <restinio/tls.hpp>
+    #include "tls_context.hpp"
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -66,6 +72,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -94,6 +101,8 @@ struct options_t
     std::uint16_t idle_code{ 1001 };
     std::chrono::milliseconds going_away_timelimit{ 5000 };
     bool whole_messages{ false };
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 [[noreturn]] void usage_and_exit( const char * program )
@@ -103,7 +112,7 @@ struct options_t
               << " [--send-queue-high BYTES] [--send-queue-limit BYTES] [--send-limit-policy drop|close]"
               << " [--message-timelimit-ms MS]"
               << " [--auto-pong 0|1] [--ping-ms MS] [--pong-ms MS] [--idle-ms MS] [--idle-code CODE]"
-              << " [--going-away-ms MS] [--whole-messages 0|1]\n";
+              << " [--going-away-ms MS] [--whole-messages 0|1] [--tls-cert FILE --tls-key FILE]\n";
     std::exit( 2 );
 }
 
@@ -116,7 +125,11 @@ options_t parse_options( int argc, char ** argv )
         if( i + 1 >= argc )
             usage_and_exit( argv[ 0 ] );
         const std::string value = argv[ ++i ];
-        if( "--port" == arg )
+        if( "--tls-cert" == arg )
+            options.tls_cert = value;
+        else if( "--tls-key" == arg )
+            options.tls_key = value;
+        else if( "--port" == arg )
             options.port = static_cast< std::uint16_t >( std::stoul( value ) );
         else if( "--threads" == arg )
             options.threads = std::max< std::size_t >( 1, std::stoul( value ) );
@@ -666,7 +679,12 @@ template< typename Traits >
 void serve( const options_t & options )
 {
     scenarios_t< Traits > scenarios{ options };
+    static constexpr bool tls = !std::is_same_v< typename Traits::stream_socket_t, restinio::asio_ns::ip::tcp::socket >;
     auto settings_for = [&]( auto settings ) {
+#if defined( RESTINIO_WITH_TLS )
+        if constexpr( tls )
+            settings.tls_context( make_test_tls_context( options.tls_cert, options.tls_key ) );
+#endif
         return std::move( settings )
                 .address( "127.0.0.1" )
                 .port( options.port )
@@ -690,7 +708,8 @@ void serve( const options_t & options )
                 .write_http_response_timelimit( options.write_timeout )
                 .timer_manager( options.timer_period )
                 .acceptor_post_bind_hook( [ &options ]( restinio::asio_ns::ip::tcp::acceptor & a ) {
-                    std::cout << "ws_scenarios: listening on ws://127.0.0.1:" << a.local_endpoint().port()
+                    std::cout << "ws_scenarios: listening on " << ( tls ? "wss" : "ws" ) << "://127.0.0.1:"
+                              << a.local_endpoint().port()
                               << "/ with " << options.threads << " thread(s)" << std::endl;
                 } )
                 .cleanup_func( [ &scenarios ] { scenarios.cleanup(); } );
@@ -708,7 +727,17 @@ int main( int argc, char ** argv )
     const options_t options = parse_options( argc, argv );
     try
     {
-        if( 1 == options.threads )
+        if( !options.tls_cert.empty() )
+        {
+            if( 1 != options.threads || options.tls_key.empty() )
+                usage_and_exit( argv[ 0 ] );
+#if defined( RESTINIO_WITH_TLS )
+            serve< restinio::single_thread_tls_traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t > >( options );
+#else
+            throw std::runtime_error{ "built without TLS" };
+#endif
+        }
+        else if( 1 == options.threads )
             serve< restinio::single_thread_traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t > >( options );
         else
             serve< restinio::traits_t< restinio::asio_timer_manager_t, restinio::null_logger_t > >( options );

@@ -15,7 +15,7 @@
 #include <restinio/impl/connection_log.hpp>
 #include <restinio/impl/connection_settings.hpp>
 #include <restinio/impl/pass_scope.hpp>
-#include <restinio/impl/plain_transport.hpp>
+#include <restinio/impl/transport.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
 #include <restinio/websocket/impl/ws_connection_clock.hpp>
@@ -50,9 +50,9 @@ class ws_connection_t final
 {
 public:
     using settings_handle_t = restinio::impl::connection_settings_handle_t< Traits >;
-    using transport_t = restinio::impl::plain_transport_t< Traits, ws_connection_t >;
+    using transport_t = restinio::impl::transport_t< Traits, ws_connection_t >;
 
-    ws_connection_t( connection_id_t id, restinio::impl::tcp_socket_t socket, endpoint_t remote_endpoint,
+    ws_connection_t( connection_id_t id, restinio::impl::connection_socket_t< Traits > socket, endpoint_t remote_endpoint,
         settings_handle_t settings, restinio::impl::lifetime_monitor_for_t< Traits > lifetime_monitor,
         std::string bytes_after_upgrade_request, WS_Message_Handler handler, bool whole_messages )
         : ws_connection_base_t{ id }
