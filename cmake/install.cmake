@@ -5,7 +5,11 @@ include(CMakePackageConfigHelpers)
 install(DIRECTORY include/restinio DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${LLHTTP_INCLUDE_DIR}/llhttp.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/restinio/third_party/llhttp)
-install(TARGETS restinio restinio_llhttp EXPORT restinio-targets
+set(restinio_installed_targets restinio restinio_llhttp)
+if(TARGET restinio_deflate)
+    list(APPEND restinio_installed_targets restinio_deflate)
+endif()
+install(TARGETS ${restinio_installed_targets} EXPORT restinio-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT restinio-targets NAMESPACE restinio::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/restinio)
