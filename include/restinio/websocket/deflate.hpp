@@ -61,6 +61,10 @@ public:
         std::size_t used = start;
         m_stream.next_in = const_cast< Bytef * >( data );
         m_stream.avail_in = static_cast< uInt >( size );
+        // The space offered grows with what comes out (doubling within a call), so a long
+        // message fed in small reads costs linear time, and never past the cap: a bomb costs
+        // the limit at most.
+        std::size_t step = std::max< std::size_t >( 4u * size, 1024u );
         for(;;)
         {
             if( used == out.size() )
@@ -68,9 +72,12 @@ public:
                 const std::size_t produced = used - start;
                 if( produced == cap )
                     return finish( out, used, inflate_status_t::too_big );
-                // Grows with what comes out, never past the cap: a bomb costs the limit at most.
-                const std::size_t step = std::max< std::size_t >( { produced, 4u * m_stream.avail_in, 1024u } );
-                grow( out, used, used + std::min( step, cap - produced ) );
+                const std::size_t size_wanted = used + std::min( step, cap - produced );
+                if( size_wanted > out.capacity() )
+                    reallocate( out, used, std::min( std::max( size_wanted, 2u * out.capacity() ),
+                                                     start + std::min( cap, max_size - start ) ) );
+                out.resize( size_wanted );
+                step = std::min( 2u * step, max_size / 4u );
             }
             m_stream.next_out = reinterpret_cast< Bytef * >( &out[ used ] );
             const std::size_t space = std::min< std::size_t >( out.size() - used, max_uint );
@@ -109,18 +116,16 @@ public:
 
 private:
     static constexpr std::size_t max_uint = static_cast< uInt >( -1 );
+    static constexpr std::size_t max_size = static_cast< std::size_t >( -1 );
 
-    // Not resize() alone: past the capacity it may double it, past the cap.
-    static void grow( std::string & out, std::size_t used, std::size_t size )
+    // Exactly `capacity`: reserve() or resize() may round it up to twice the old one, past
+    // the cap.
+    static void reallocate( std::string & out, std::size_t used, std::size_t capacity )
     {
-        if( size > out.capacity() )
-        {
-            std::string grown;
-            grown.reserve( size );
-            grown.assign( out.data(), used );
-            out.swap( grown );
-        }
-        out.resize( size );
+        std::string grown;
+        grown.reserve( capacity );
+        grown.assign( out.data(), used );
+        out.swap( grown );
     }
 
     static inflate_status_t finish( std::string & out, std::size_t used, inflate_status_t status )

@@ -24,7 +24,8 @@ namespace impl
 //     void on_frame( final_frame_flag_t final_flag, opcode_t opcode, std::string && payload );
 //
 // * It is called once for each valid frame, in arrival order, before consume() returns. The
-//   payload is that frame's unmasked application data only. A continuation arrives with
+//   payload is that frame's unmasked application data only (inflated, in a compressed message:
+//   what its bytes inflated to). A continuation arrives with
 //   opcode_t::continuation_frame; control frames may arrive between the fragments of a message.
 // * "Valid" means every check of receiver_t passed for the whole frame, including: a close payload is
 //   well formed, and a text message's bytes so far are UTF-8 (a final text fragment also ends
