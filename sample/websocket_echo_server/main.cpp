@@ -6,6 +6,8 @@
 //   websocket_echo_server [--address 127.0.0.1] [--port 8080] [--threads 1]
 //                         [--max-message-size BYTES] [--max-send-queue BYTES]
 //                         [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]
+//                         [--deflate] [--deflate-takeover] [--deflate-window-bits 9..15]
+//                         [--deflate-mem-level 1..9] [--deflate-level 0..9]
 //
 // --max-send-queue sets the library's websocket_send_queue_limit() (16 MiB unless given); the
 // high-water mark at which a connection stops reading is then 1 MiB or that limit, whichever is
@@ -13,11 +15,17 @@
 // --idle-timeout: a connection with no message either way for that long is closed with 1001.
 // --ping-interval: a connection silent for that long gets a ping, and is dropped if nothing
 // comes back within as long again. Both off (0) unless given, as in the library.
+// --deflate: permessage-deflate (RFC 7692) with the library's defaults (no context takeover
+// either way: one compressor per thread, no zlib state in an idle connection).
+// --deflate-takeover: context takeover both ways (each connection its own compressor, sized by
+// --deflate-window-bits and --deflate-mem-level; better ratios, more memory). Any --deflate-*
+// flag implies --deflate.
 //
 // Benchmarks and conformance runs use it, so it is as strict and as fast as the library:
 // one thread gets single-threaded traits (no strand at all), more threads get strands.
 
 #include <restinio/core.hpp>
+#include <restinio/websocket/deflate.hpp>
 #include <restinio/websocket/websocket.hpp>
 
 #include <chrono>
@@ -43,13 +51,16 @@ struct options_t
     std::chrono::milliseconds idle_timeout{ 0 };
     std::chrono::milliseconds ping_interval{ 0 };
     bool verbose{ false };
+    std::optional< rws::deflate_options_t > deflate;
 };
 
 [[noreturn]] void usage_and_exit( const char * program, int code )
 {
     std::cerr << "usage: " << program
               << " [--address A] [--port P] [--threads N] [--max-message-size BYTES]"
-              << " [--max-send-queue BYTES] [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]\n";
+              << " [--max-send-queue BYTES] [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]"
+              << " [--deflate] [--deflate-takeover] [--deflate-window-bits B] [--deflate-mem-level L]"
+              << " [--deflate-level L]\n";
     std::exit( code );
 }
 
@@ -91,6 +102,21 @@ options_t parse_options( int argc, char ** argv )
             options.ping_interval = seconds_option( argv[ 0 ], value() );
         else if( "--verbose" == arg )
             options.verbose = true;
+        else if( "--deflate" == arg )
+            options.deflate.emplace();
+        else if( "--deflate-takeover" == arg )
+            options.deflate.emplace( options.deflate.value_or( rws::deflate_options_t{} )
+                    .server_no_context_takeover( false ).client_no_context_takeover( false ) );
+        else if( "--deflate-window-bits" == arg )
+        {
+            const int bits = std::stoi( value() );
+            options.deflate.emplace( options.deflate.value_or( rws::deflate_options_t{} )
+                    .server_max_window_bits( bits ).client_max_window_bits( bits ) );
+        }
+        else if( "--deflate-mem-level" == arg )
+            options.deflate.emplace( options.deflate.value_or( rws::deflate_options_t{} ).mem_level( std::stoi( value() ) ) );
+        else if( "--deflate-level" == arg )
+            options.deflate.emplace( options.deflate.value_or( rws::deflate_options_t{} ).compression_level( std::stoi( value() ) ) );
         else if( "--help" == arg || "-h" == arg )
             usage_and_exit( argv[ 0 ], 0 );
         else
@@ -182,6 +208,8 @@ int serve( const options_t & options )
     auto settings_for = [&]( auto settings ) {
         if( options.max_send_queue )
             settings.websocket_send_queue_limit( *options.max_send_queue );
+        if( options.deflate )
+            settings.websocket_deflate( rws::make_zlib_deflate( *options.deflate ) );
         return std::move( settings )
                 .address( options.address )
                 .port( options.port )

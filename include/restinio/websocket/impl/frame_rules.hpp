@@ -82,7 +82,15 @@ public:
         if( is_continuation && rsv1 )
             return frame_error_t::compressed_continuation;
 
-        if( header.payload_length > m_max_message_size )
+        // Deflate makes incompressible data a little longer (5 bytes per stored block of up to
+        // 64 KiB): a compressed message's bytes on the wire may pass the limit by that much,
+        // since what the limit bounds is its inflated size (message_inflater.hpp).
+        const bool compressed = is_continuation ? m_message_is_compressed : rsv1;
+        const std::uint64_t slack = m_max_message_size / 64u + 1024u;
+        const std::uint64_t max_wire_size = !compressed ? m_max_message_size
+                : m_max_message_size > std::numeric_limits< std::uint64_t >::max() - slack
+                        ? std::numeric_limits< std::uint64_t >::max() : m_max_message_size + slack;
+        if( header.payload_length > max_wire_size )
             return frame_error_t::frame_too_big;
         if constexpr( sizeof( std::size_t ) < sizeof( std::uint64_t ) )
         {
@@ -92,8 +100,8 @@ public:
 
         if( is_continuation )
         {
-            // m_message_size <= m_max_message_size, so the subtraction cannot wrap.
-            if( header.payload_length > m_max_message_size - m_message_size )
+            // m_message_size <= max_wire_size, so the subtraction cannot wrap.
+            if( header.payload_length > max_wire_size - m_message_size )
                 return frame_error_t::message_too_big;
             m_message_size += header.payload_length;
         }

@@ -29,6 +29,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -57,7 +58,8 @@ public:
 
     ws_connection_t( connection_id_t id, stream_socket_t socket, endpoint_t remote_endpoint,
         settings_handle_t settings, restinio::impl::connection_lifetime_monitor_t lifetime_monitor,
-        std::string bytes_after_upgrade_request, WS_Message_Handler handler, bool whole_messages )
+        std::string bytes_after_upgrade_request, WS_Message_Handler handler, bool whole_messages,
+        const deflate_engine_handle_t & deflate_engine, const std::optional< deflate_params_t > & deflate )
         : ws_connection_base_t{ id }
         , ws_read_pass_t< ws_connection_t >{ std::move( bytes_after_upgrade_request ) }
         , m_transport{ std::move( socket ) }
@@ -67,7 +69,13 @@ public:
         , m_user{ std::move( handler ) }
         , m_notice_endpoint{ remote_endpoint }
         , m_whole_messages{ whole_messages }
-    {}
+    {
+        if( deflate )
+        {
+            m_receiver.enable_deflate( deflate_engine, *deflate );
+            this->enable_deflate( deflate_engine, *deflate );
+        }
+    }
 
     ~ws_connection_t() override
     {
