@@ -15,6 +15,7 @@
 #include <restinio/websocket/impl/deflate_engine.hpp>
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
