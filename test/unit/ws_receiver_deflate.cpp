@@ -185,6 +185,15 @@ TEST_CASE( "bad compressed input gets the right close code", "[websocket][receiv
           frame_error_t::invalid_utf8, invalid_data },
         { "inflated text ends inside a code point", frame( fin | rsv1 | op_text, cut_utf8 ), true,
           frame_error_t::truncated_utf8, invalid_data },
+        // Found by the receiver fuzzer: a compressed text message, then one whose inflated text
+        // goes bad before its data does. Whole, the inflater met the bad data before the text
+        // was checked (1007 either way, but a different error); in small reads the text failed.
+        { "bad text, then bad data: the text fails first", bytes_of( std::string_view{
+                "\xc1\x93\x01\x02\x03\x04\xab\x54\x49\x50\xb3\x50\x49\x4a\x4d\x39\xbf\x56\xa8\xb4\x79\x60\x73\x02"
+                "\x03\x41\x89\x05\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+                "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+                "\xff\xff\x00\x00\xab\x54\x49\x50\xb3\x50\x49\x4a\x4d\x89\x80\x01\x02\x03\x04\x80\x8a\x01\x02\x03"
+                "\x04\x3a\xbe\x51\xad\xb7\x78\x67\x76\x01\x02", 107 } ), true, frame_error_t::invalid_utf8, invalid_data },
     };
     for( const auto & row : rows )
     {

@@ -313,19 +313,19 @@ private:
     }
 
     // Runs `inflate` (which appends to m_payload) and checks the text it added (RFC 6455 8.1,
-    // fail-fast as for uncompressed text).
+    // fail-fast as for uncompressed text). The text inflated before bad data or the size limit
+    // is checked first, so that the first error in the message's order wins, whatever the
+    // split of its bytes into reads (found by the receiver fuzzer).
     template< typename Inflate >
     [[nodiscard]] frame_error_t inflate_into_payload( Inflate && inflate )
     {
         const std::size_t before = m_payload.size();
         const frame_error_t error = inflate();
-        if( frame_error_t::none != error )
-            return fail( error );
         const auto * added = reinterpret_cast< const std::uint8_t * >( m_payload.data() ) + before;
         const std::size_t added_size = m_payload.size() - before;
         if( m_rules.frame_is_text() && m_utf8.process( added, added_size ) != added_size )
             return fail( frame_error_t::invalid_utf8 );
-        return frame_error_t::none;
+        return frame_error_t::none == error ? error : fail( error );
     }
 
     // A compressed frame's payload is all in: the message's end is inflated if this is its last
