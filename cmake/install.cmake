@@ -9,6 +9,9 @@ set(restinio_installed_targets restinio restinio_llhttp)
 if(TARGET restinio_tls)
     list(APPEND restinio_installed_targets restinio_tls)
 endif()
+if(TARGET restinio_deflate)
+    list(APPEND restinio_installed_targets restinio_deflate)
+endif()
 install(TARGETS ${restinio_installed_targets} EXPORT restinio-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT restinio-targets NAMESPACE restinio::

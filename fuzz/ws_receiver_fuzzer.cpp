@@ -2,7 +2,9 @@
 // the receiver promises about every frame it delivers.
 //
 // Input layout, so the fuzzer explores read boundaries as well as frame bytes (the idea of
-// uWebSockets' makeChunked): byte 0 picks max_message_size, byte 1 says how many chunk-size
+// uWebSockets' makeChunked): byte 0 picks max_message_size (bits 0-2) and whether
+// permessage-deflate is on (bit 3; bit 4: with the client's context takeover), so compressed
+// messages go through the inflate path too; byte 1 says how many chunk-size
 // bytes follow (0-15), those bytes give the sizes of successive reads (cycled), and the rest is
 // the wire. The same wire is also fed whole to a second receiver: the two runs must deliver the
 // same frames and end with the same error, whatever the split, and whether a read went
@@ -11,6 +13,7 @@
 // fragments joined.
 #include <restinio/websocket/impl/message_assembler.hpp>
 #include <restinio/websocket/impl/receiver.hpp>
+#include <restinio/websocket/deflate.hpp>
 
 #include "fuzz_support.hpp"
 #include "utf8_reference.hpp"
@@ -153,6 +156,10 @@ LLVMFuzzerTestOneInput( const std::uint8_t * data, std::size_t size )
     const std::uint8_t limit_selector = data[ 0 ] % 8;
     const std::uint64_t max_message_size = 0 == limit_selector ?
             rwi::receiver_t::default_max_message_size : std::uint64_t{ 1 } << ( 2 * limit_selector );
+    const bool deflate = 0 != ( data[ 0 ] & 0x08 );
+    rws::deflate_params_t deflate_params;
+    deflate_params.client_no_context_takeover = 0 == ( data[ 0 ] & 0x10 );
+    static const auto engine = rws::make_zlib_deflate().engine();
     const std::size_t chunk_size_count = data[ 1 ] % 16;
     if( size < 2 + chunk_size_count )
         return 0;
@@ -162,6 +169,8 @@ LLVMFuzzerTestOneInput( const std::uint8_t * data, std::size_t size )
 
     // Run 1: the wire in chunks, each in an exact-size heap buffer so ASan sees over-reads.
     rwi::receiver_t chunked{ max_message_size };
+    if( deflate )
+        chunked.enable_deflate( engine, deflate_params );
     checking_sink_t chunked_sink{ max_message_size };
     rwi::frame_error_t chunked_error = rwi::frame_error_t::none;
     std::size_t offset = 0;
@@ -206,6 +215,8 @@ LLVMFuzzerTestOneInput( const std::uint8_t * data, std::size_t size )
 
     // Run 2: the same wire in one piece must give the same result.
     rwi::receiver_t whole{ max_message_size };
+    if( deflate )
+        whole.enable_deflate( engine, deflate_params );
     checking_sink_t whole_sink{ max_message_size };
     std::vector< std::uint8_t > copy( wire, wire + wire_size );
     const rwi::frame_error_t whole_error = whole.consume( copy.data(), copy.size(), whole_sink );

@@ -13,6 +13,7 @@
 #include <restinio/ip_blocker.hpp>
 #include <restinio/traits.hpp>
 #include <restinio/websocket/impl/close_payload.hpp>
+#include <restinio/websocket/deflate_options.hpp>
 #include <restinio/websocket/message.hpp>
 
 #include <fmt/format.h>
@@ -556,6 +557,17 @@ public:
     { return std::move( websocket_whole_messages( whole ) ); }
     [[nodiscard]] bool websocket_whole_messages() const noexcept { return m_websocket_whole_messages; }
     // ---- end of WebSocket: whole messages ----
+    // ---- WebSocket: permessage-deflate (issue 14) ----
+    // Not in RESTinio: compression of messages (RFC 7692) for the clients that offer it. Off by
+    // default (the upgrade answer then names no extension, as before). Made with
+    // websocket::basic::make_zlib_deflate( options ) from <restinio/websocket/deflate.hpp>, which
+    // needs zlib; upgrade() can choose otherwise for one connection (with_deflate()).
+    Derived & websocket_deflate( websocket::basic::deflate_t deflate ) & noexcept
+    { m_websocket_deflate = std::move( deflate ); return self(); }
+    Derived && websocket_deflate( websocket::basic::deflate_t deflate ) && noexcept
+    { return std::move( websocket_deflate( std::move( deflate ) ) ); }
+    [[nodiscard]] const websocket::basic::deflate_t & websocket_deflate() const noexcept { return m_websocket_deflate; }
+    // ---- end of WebSocket: permessage-deflate ----
 
 private:
     Derived & self() noexcept { return static_cast< Derived & >( *this ); }
@@ -600,6 +612,7 @@ private:
     websocket::basic::status_code_t m_websocket_idle_close_code{ websocket::basic::status_code_t::going_away };
     std::chrono::steady_clock::duration m_websocket_going_away_timelimit{ std::chrono::seconds{ 5 } };
     bool m_websocket_whole_messages{ false };   // whole messages (issue 11)
+    websocket::basic::deflate_t m_websocket_deflate;    // permessage-deflate (issue 14)
 };
 
 template< typename Traits = default_traits_t >

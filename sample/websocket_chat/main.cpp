@@ -9,13 +9,16 @@
 // one in several frames) up to the limit, and closes a connection whose message is longer with
 // 1009. The library keeps the connections alive: a connection silent for --ping-interval
 // seconds is pinged, and dropped if it does not answer within as long again (a browser answers
-// on its own). The server logs at INFO, and the library's TRACE with --verbose.
+// on its own). Messages are compressed (permessage-deflate, with the library's defaults: no zlib
+// state kept by an idle connection) for browsers that offer it, which all do. The server logs at
+// INFO, and the library's TRACE with --verbose.
 //
 //   websocket_chat [--address 127.0.0.1] [--port 8080] [--ping-interval 10] [--verbose]
 
 #include "chat_page.hpp"
 
 #include <restinio/core.hpp>
+#include <restinio/websocket/deflate.hpp>
 #include <restinio/websocket/websocket.hpp>
 
 #include <fmt/format.h>
@@ -100,7 +103,7 @@ class chat_room_t
 public:
     explicit chat_room_t( chat_logger_t & log ) : m_log{ log } {}
 
-    void connect( const rws::ws_handle_t & wsh ) { m_members.emplace( wsh->connection_id(), member_t{ wsh } ); }
+    void connect( const rws::ws_handle_t & wsh ) { m_members.emplace( wsh->connection_id(), member_t{ wsh, {} } ); }
 
     // A whole text message (the library has joined its fragments): the first names the sender,
     // the others are said to the room.
@@ -327,6 +330,7 @@ int main( int argc, char ** argv )
                 .websocket_auto_pong( true )
                 .websocket_ping_interval( ping_interval )
                 .websocket_pong_timelimit( ping_interval )
+                .websocket_deflate( rws::make_zlib_deflate() )
                 .acceptor_post_bind_hook( [ &address ]( restinio::asio_ns::ip::tcp::acceptor & a ) {
                     std::cout << "websocket_chat: open http://" << address << ":"
                               << a.local_endpoint().port() << "/ in a browser" << std::endl;

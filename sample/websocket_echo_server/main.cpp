@@ -7,6 +7,8 @@
 //                         [--max-message-size BYTES] [--max-send-queue BYTES]
 //                         [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]
 //                         [--tls-cert FILE --tls-key FILE [--tls-handshake-timeout SECONDS]]
+//                         [--deflate] [--deflate-takeover] [--deflate-window-bits 9..15]
+//                         [--deflate-mem-level 1..9] [--deflate-level 0..9]
 //
 // --max-send-queue sets the library's websocket_send_queue_limit() (16 MiB unless given); the
 // high-water mark at which a connection stops reading is then 1 MiB or that limit, whichever is
@@ -17,11 +19,17 @@
 // --tls-cert and --tls-key (PEM files: the certificate chain and its private key) make it serve
 // wss:// (and https://) instead, with TLS 1.2 or 1.3 (when built with OpenSSL); a client that
 // has not completed the TLS handshake within --tls-handshake-timeout (10 s) is disconnected.
+// --deflate: permessage-deflate (RFC 7692) with the library's defaults (no context takeover
+// either way: one compressor per thread, no zlib state in an idle connection).
+// --deflate-takeover: context takeover both ways (each connection its own compressor, sized by
+// --deflate-window-bits and --deflate-mem-level; better ratios, more memory). Any --deflate-*
+// flag implies --deflate.
 //
 // Benchmarks and conformance runs use it, so it is as strict and as fast as the library:
 // one thread gets single-threaded traits (no strand at all), more threads get strands.
 
 #include <restinio/core.hpp>
+#include <restinio/websocket/deflate.hpp>
 #include <restinio/websocket/websocket.hpp>
 #if defined( RESTINIO_WITH_TLS )
     #include <restinio/tls.hpp>
@@ -54,6 +62,7 @@ struct options_t
     std::string tls_cert;
     std::string tls_key;
     std::chrono::milliseconds tls_handshake_timeout{ 10000 };
+    std::optional< rws::deflate_options_t > deflate;
 };
 
 [[noreturn]] void usage_and_exit( const char * program, int code )
@@ -61,7 +70,9 @@ struct options_t
     std::cerr << "usage: " << program
               << " [--address A] [--port P] [--threads N] [--max-message-size BYTES]"
               << " [--max-send-queue BYTES] [--idle-timeout SECONDS] [--ping-interval SECONDS] [--verbose]"
-              << " [--tls-cert FILE --tls-key FILE [--tls-handshake-timeout SECONDS]]\n";
+              << " [--tls-cert FILE --tls-key FILE [--tls-handshake-timeout SECONDS]]"
+              << " [--deflate] [--deflate-takeover] [--deflate-window-bits B] [--deflate-mem-level L]"
+              << " [--deflate-level L]\n";
     std::exit( code );
 }
 
@@ -109,6 +120,21 @@ options_t parse_options( int argc, char ** argv )
             options.tls_key = value();
         else if( "--tls-handshake-timeout" == arg )
             options.tls_handshake_timeout = seconds_option( argv[ 0 ], value() );
+        else if( "--deflate" == arg )
+            options.deflate.emplace();
+        else if( "--deflate-takeover" == arg )
+            options.deflate.emplace( options.deflate.value_or( rws::deflate_options_t{} )
+                    .server_no_context_takeover( false ).client_no_context_takeover( false ) );
+        else if( "--deflate-window-bits" == arg )
+        {
+            const int bits = std::stoi( value() );
+            options.deflate.emplace( options.deflate.value_or( rws::deflate_options_t{} )
+                    .server_max_window_bits( bits ).client_max_window_bits( bits ) );
+        }
+        else if( "--deflate-mem-level" == arg )
+            options.deflate.emplace( options.deflate.value_or( rws::deflate_options_t{} ).mem_level( std::stoi( value() ) ) );
+        else if( "--deflate-level" == arg )
+            options.deflate.emplace( options.deflate.value_or( rws::deflate_options_t{} ).compression_level( std::stoi( value() ) ) );
         else if( "--help" == arg || "-h" == arg )
             usage_and_exit( argv[ 0 ], 0 );
         else
@@ -217,6 +243,8 @@ int serve( const options_t & options )
             settings.tls_context( std::move( context ) ).tls_handshake_timelimit( options.tls_handshake_timeout );
         }
 #endif
+        if( options.deflate )
+            settings.websocket_deflate( rws::make_zlib_deflate( *options.deflate ) );
         return std::move( settings )
                 .address( options.address )
                 .port( options.port )

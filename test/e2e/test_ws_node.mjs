@@ -95,8 +95,8 @@ function withDeadline(promise, ms, what) {
 
 // A client that queues incoming messages, so a test can await them one at a time.
 class client_t {
-    constructor(url, protocols) {
-        this.ws = new WebSocket(url, protocols, { perMessageDeflate: false, maxPayload: 0 });
+    constructor(url, protocols, perMessageDeflate = false) {
+        this.ws = new WebSocket(url, protocols, { perMessageDeflate, maxPayload: 0 });
         this.messages = [];
         this.waiters = [];
         this.ws.on('message', (data, isBinary) => {
@@ -138,8 +138,8 @@ class client_t {
     }
 }
 
-async function connect(url, protocols) {
-    const c = new client_t(url, protocols);
+async function connect(url, protocols, perMessageDeflate = false) {
+    const c = new client_t(url, protocols, perMessageDeflate);
     await c.open();
     return c;
 }
@@ -374,3 +374,46 @@ describe('ws_scenarios server with whole messages, node ws', () => {
         assert.equal(s.messages, 2);
     });
 });
+
+// permessage-deflate (RFC 7692): ws's default offer, and one asking for context takeover both
+// ways against a server that allows it. ws's threshold (1 KiB) leaves small messages plain.
+for (const [name, serverArgs, offer] of [
+    ['no context takeover', ['--deflate'], true],
+    ['context takeover', ['--deflate-takeover', '--deflate-window-bits', '12', '--deflate-mem-level', '5'],
+        { serverNoContextTakeover: false, clientNoContextTakeover: false, threshold: 0 }],
+]) {
+    describe(`websocket_echo_server --deflate with node ws, ${name}`, () => {
+        let server;
+        const url = () => `ws://127.0.0.1:${server.port}/`;
+
+        before(async () => {
+            server = await startServer('WEBSOCKET_ECHO_SERVER', ['--port', '0', ...serverArgs]);
+        });
+        after(() => stopAndCheck(server));
+
+        test('negotiates and echoes text and binary from 0 B to 16 MiB', async () => {
+            const c = new client_t(url(), undefined, offer);
+            const agreed = new Promise((resolve) =>
+                c.ws.once('upgrade', (res) => resolve(res.headers['sec-websocket-extensions'])));
+            await c.open();
+            assert.equal(await agreed, name === 'no context takeover'
+                ? 'permessage-deflate; server_no_context_takeover; client_no_context_takeover'
+                : 'permessage-deflate; server_max_window_bits=12; client_max_window_bits=12');
+            for (const n of [0, 1, 100, 5000, 70000, 1 << 20, 16 << 20]) {
+                const text = '{"k":"v","n":12345},'.repeat(Math.ceil(n / 20)).slice(0, n);
+                await c.send(text);
+                assert.equal((await c.next()).data.toString(), text, `text ${n}`);
+                const data = randomBytes(n);
+                await c.send(data);
+                assert.ok((await c.next()).data.equals(data), `binary ${n}`);
+            }
+            // Many messages sharing a window (with takeover) or not.
+            for (let i = 0; i < 200; ++i) {
+                const text = `{"seq":${i},"payload":"${'abc'.repeat(i % 50)}"}`;
+                await c.send(text);
+                assert.equal((await c.next()).data.toString(), text);
+            }
+            assert.deepEqual(await c.close(1000), { code: 1000, reason: '' });
+        });
+    });
+}

@@ -177,6 +177,9 @@ operator<<( std::ostream & to, const run_result_t & r )
     return to;
 }
 
+// Sets up a fresh receiver before it is fed (permessage-deflate on, say).
+using prepare_t = std::function< void( rwi::receiver_t & ) >;
+
 // Feeds a copy of `wire` to a fresh receiver, each chunk in a buffer of exactly its size (so
 // ASan sees any read past it), stopping at the first error. A dead receiver must keep
 // returning that error and deliver nothing more.
@@ -184,9 +187,12 @@ inline run_result_t
 run_chunked(
     const bytes_t & wire,
     const std::function< std::size_t( std::size_t left ) > & next_chunk_size,
-    std::uint64_t max_message_size = rwi::receiver_t::default_max_message_size )
+    std::uint64_t max_message_size = rwi::receiver_t::default_max_message_size,
+    const prepare_t & prepare = {} )
 {
     rwi::receiver_t receiver{ max_message_size };
+    if( prepare )
+        prepare( receiver );
     recorder_sink_t sink;
     run_result_t result;
 
@@ -216,9 +222,10 @@ run_chunked(
 }
 
 inline run_result_t
-run_whole( const bytes_t & wire, std::uint64_t max = rwi::receiver_t::default_max_message_size )
+run_whole( const bytes_t & wire, std::uint64_t max = rwi::receiver_t::default_max_message_size,
+    const prepare_t & prepare = {} )
 {
-    return run_chunked( wire, []( std::size_t left ) { return left; }, max );
+    return run_chunked( wire, []( std::size_t left ) { return left; }, max, prepare );
 }
 
 // The outcome must not depend on how the bytes were split into reads: whole, one byte at a
@@ -227,15 +234,16 @@ inline run_result_t
 require_same_result_for_every_split(
     const bytes_t & wire,
     std::uint64_t max = rwi::receiver_t::default_max_message_size,
-    std::size_t max_chunk = 64 )
+    std::size_t max_chunk = 64,
+    const prepare_t & prepare = {} )
 {
-    const run_result_t whole = run_whole( wire, max );
+    const run_result_t whole = run_whole( wire, max, prepare );
 
     const std::size_t last_chunk = std::min( max_chunk, wire.size() );
     for( std::size_t chunk = 1; chunk < last_chunk; ++chunk )
     {
         INFO( "chunk size " << chunk );
-        REQUIRE( run_chunked( wire, [ chunk ]( std::size_t ) { return chunk; }, max ) == whole );
+        REQUIRE( run_chunked( wire, [ chunk ]( std::size_t ) { return chunk; }, max, prepare ) == whole );
     }
 
     for( std::uint32_t seed = 1; seed <= 8; ++seed )
@@ -247,7 +255,7 @@ require_same_result_for_every_split(
             const std::size_t limit = rng() % 4 == 0 ? left : 20;
             return 1 + rng() % std::max< std::size_t >( limit, 1 );
         };
-        REQUIRE( run_chunked( wire, next, max ) == whole );
+        REQUIRE( run_chunked( wire, next, max, prepare ) == whole );
     }
     return whole;
 }

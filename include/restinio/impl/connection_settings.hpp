@@ -61,6 +61,7 @@ struct connection_settings_t final
         , m_websocket_idle_close_code{ settings.websocket_idle_close_code() }
         , m_websocket_going_away_timelimit{ settings.websocket_going_away_timelimit() }
         , m_websocket_whole_messages{ settings.websocket_whole_messages() }
+        , m_websocket_deflate{ settings.websocket_deflate() }
         , m_socket_maker{ settings }
     {
         if constexpr( Traits::use_connection_count_limiter )
@@ -92,6 +93,7 @@ struct connection_settings_t final
     const std::chrono::steady_clock::duration m_websocket_going_away_timelimit;
     websocket::basic::impl::ws_registry_t m_websocket_connections;
     const bool m_websocket_whole_messages;
+    const websocket::basic::deflate_t m_websocket_deflate;
     // Only with Traits::use_connection_count_limiter: every connection (WebSocket ones too).
     std::unique_ptr< connection_counter_t > m_connection_counter;
     // Turns each accepted TCP socket into Traits::stream_socket_t (a TLS socket: tls.hpp).

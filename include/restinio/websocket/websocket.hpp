@@ -1,7 +1,8 @@
 // The public WebSocket API: ws_t (the handle the user keeps), activation_t, activate() and the
 // four upgrade() overloads that turn an HTTP upgrade request into a WebSocket connection, with
 // whole_messages() and frame_by_frame() to choose, for one connection, how its handler gets
-// data messages.
+// data messages, and with_deflate() / without_deflate() to choose whether it may compress them
+// (permessage-deflate, RFC 7692, negotiated here).
 //
 // upgrade() checks the handshake before it takes anything: a request that is not a valid
 // RFC 6455 opening handshake is answered over HTTP (400, or 426 with Sec-WebSocket-Version: 13)
@@ -13,7 +14,11 @@
 #include <restinio/impl/slab_allocator.hpp>
 #include <restinio/utils/base64.hpp>
 #include <restinio/utils/sha1.hpp>
+#include <restinio/websocket/deflate_options.hpp>
+#include <restinio/websocket/handler_options.hpp>
 #include <restinio/websocket/impl/close_payload.hpp>
+#include <restinio/websocket/impl/deflate_engine.hpp>
+#include <restinio/websocket/impl/deflate_offer.hpp>
 #include <restinio/websocket/impl/handshake.hpp>
 #include <restinio/websocket/impl/ws_connection.hpp>
 #include <restinio/websocket/message.hpp>
@@ -51,10 +56,12 @@ public:
     ws_t & operator=( const ws_t & ) = delete;
     ws_t & operator=( ws_t && ) = delete;
 
-    ws_t( impl::ws_connection_handle_t ws_connection_handle, endpoint_t remote_endpoint )
+    ws_t( impl::ws_connection_handle_t ws_connection_handle, endpoint_t remote_endpoint,
+          std::optional< deflate_params_t > deflate = std::nullopt )
         : m_ws_connection_handle{ std::move( ws_connection_handle ) }
         , m_open{ static_cast< bool >( m_ws_connection_handle ) }
         , m_remote_endpoint{ remote_endpoint }
+        , m_deflate{ deflate }
     {}
 
     ~ws_t()
@@ -123,6 +130,10 @@ public:
 
     [[nodiscard]] const endpoint_t & remote_endpoint() const noexcept { return m_remote_endpoint; }
 
+    // Not in RESTinio: what permessage-deflate (RFC 7692) was agreed on at the upgrade, or
+    // nullopt if the connection compresses nothing. Any thread.
+    [[nodiscard]] const std::optional< deflate_params_t > & deflate_params() const noexcept { return m_deflate; }
+
     // Not in RESTinio (the browser's WebSocket.bufferedAmount): the bytes of the frames sent
     // and not yet written to the socket, headers included; 0 on a handle that never had a
     // connection. Any thread; the figure is the one of the connection's last change to its
@@ -161,6 +172,7 @@ private:
     const impl::ws_connection_handle_t m_ws_connection_handle;
     std::atomic< bool > m_open;
     const endpoint_t m_remote_endpoint;
+    const std::optional< deflate_params_t > m_deflate;
 };
 
 enum class activation_t
@@ -201,58 +213,19 @@ template< typename Extra_Data >
     return refusal;
 }
 
-} // namespace impl
-
-namespace impl
+// The Sec-WebSocket-Extensions fields of a request, joined as one list (RFC 7230 3.2.2).
+template< typename Extra_Data >
+[[nodiscard]] std::string extension_offers( const generic_request_t< Extra_Data > & req )
 {
-
-// A message handler with its own choice of delivery; see whole_messages() below.
-template< typename WS_Message_Handler >
-struct handler_with_delivery_t
-{
-    WS_Message_Handler m_handler;
-    bool m_whole_messages;
-};
-
-// The handler given to upgrade(), unwrapped, and whether it gets whole messages: its own choice
-// when wrapped, the server's (already in `whole_messages`) otherwise.
-template< typename WS_Message_Handler >
-WS_Message_Handler && bare_handler( WS_Message_Handler & handler, bool & ) noexcept
-{
-    return std::move( handler );
+    std::string offers;
+    req.header().for_each_value_of( http_field_t::sec_websocket_extensions, [ & ]( string_view_t value ) {
+        if( !offers.empty() )
+            offers += ", ";
+        offers.append( value.data(), value.size() );
+        return http_header_fields_t::continue_enumeration();
+    } );
+    return offers;
 }
-
-template< typename WS_Message_Handler >
-WS_Message_Handler && bare_handler(
-    handler_with_delivery_t< WS_Message_Handler > & wrapped, bool & whole_messages ) noexcept
-{
-    whole_messages = wrapped.m_whole_messages;
-    return std::move( wrapped.m_handler );
-}
-
-} // namespace impl
-
-// Not in RESTinio: the handler of this one connection gets each data message whole (its
-// fragments joined into one message_t with final_frame and the first frame's opcode; control
-// frames as they come), whatever the server's websocket_whole_messages() says. Wraps the handler
-// given to any upgrade() overload:
-//     upgrade< traits_t >( *req, activation_t::immediate, whole_messages( handler ) );
-template< typename WS_Message_Handler >
-impl::handler_with_delivery_t< WS_Message_Handler > whole_messages( WS_Message_Handler handler )
-{
-    return { std::move( handler ), true };
-}
-
-// Not in RESTinio: the handler of this one connection gets one call per frame, as in RESTinio,
-// even on a server set to websocket_whole_messages( true ).
-template< typename WS_Message_Handler >
-impl::handler_with_delivery_t< WS_Message_Handler > frame_by_frame( WS_Message_Handler handler )
-{
-    return { std::move( handler ), false };
-}
-
-namespace impl
-{
 
 // What every overload does once its 101 response is known (nothing has been taken from the
 // request before): check the request, take over the HTTP connection's socket, and send the
@@ -262,7 +235,8 @@ ws_handle_t upgrade_with_response_head(
     generic_request_type_from_traits_t< Traits > & req,
     activation_t activation_flag,
     std::string response_head,
-    WS_Message_Handler ws_message_handler )
+    WS_Message_Handler ws_message_handler,
+    bool caller_answers_extensions = false )
 {
     auto & connection = restinio::impl::access_req_connection( req );
     if( !connection )
@@ -288,7 +262,21 @@ ws_handle_t upgrade_with_response_head(
             connection_state::upgraded_to_websocket_t{} );
 
     bool whole_messages = parts.m_settings->m_websocket_whole_messages;
-    auto && handler = bare_handler( ws_message_handler, whole_messages );
+    deflate_t deflate = parts.m_settings->m_websocket_deflate;
+    auto && handler = bare_handler( ws_message_handler, whole_messages, deflate );
+
+    // RFC 7692 7.1: the first acceptable offer is answered; none, and the answer names no
+    // extension. Unless the caller wrote the response's extensions itself (overload A).
+    std::optional< deflate_params_t > agreed;
+    if( deflate.enabled() && !caller_answers_extensions )
+        agreed = negotiate_deflate( extension_offers( req ), deflate.engine()->options() );
+    if( agreed )
+    {
+        // Before the blank line that ends the head.
+        const std::string field = "Sec-WebSocket-Extensions: " + deflate_response_value( *agreed ) + "\r\n";
+        response_head.insert( response_head.size() - 2u, field );
+    }
+
     using ws_connection_t = impl::ws_connection_t< Traits, std::decay_t< decltype( handler ) > >;
     auto ws_connection = std::allocate_shared< ws_connection_t >(
             restinio::impl::slab_allocator_t< ws_connection_t >{},
@@ -299,11 +287,13 @@ ws_handle_t upgrade_with_response_head(
             std::move( parts.m_lifetime_monitor ),
             std::move( parts.m_bytes_after_request ),
             std::move( handler ),
-            whole_messages );
+            whole_messages,
+            deflate.engine(),
+            agreed );
     ws_connection->send_upgrade_response( std::move( response_head ) );
 
     auto result = std::allocate_shared< ws_t >(
-            restinio::impl::slab_allocator_t< ws_t >{}, ws_connection, parts.m_remote_endpoint );
+            restinio::impl::slab_allocator_t< ws_t >{}, ws_connection, parts.m_remote_endpoint, agreed );
     if( activation_t::immediate == activation_flag )
         activate( *result );
     return result;
@@ -325,13 +315,14 @@ ws_handle_t upgrade(
     if( !upgrade_response_header_fields.has_field( http_field_t::upgrade ) )
         upgrade_response_header_fields.add_field( http_field_t::upgrade, "websocket" );
 
+    const bool answers_extensions = upgrade_response_header_fields.has_field( http_field_t::sec_websocket_extensions );
     http_response_header_t response_header{ status_switching_protocols() };
     response_header.connection( http_connection_header_t::upgrade );
     response_header.swap_fields( upgrade_response_header_fields );
     return impl::upgrade_with_response_head< Traits >( req, activation_flag,
             restinio::impl::create_header_string(
                     response_header, restinio::impl::content_length_field_presence_t::skip_content_length ),
-            std::move( ws_message_handler ) );
+            std::move( ws_message_handler ), answers_extensions );
 }
 
 // (B) The caller supplies the Sec-WebSocket-Accept value.

@@ -29,6 +29,10 @@ namespace impl
 // Byte 0: FIN, RSV1-3, opcode. Byte 1: MASK, 7-bit payload length (RFC 6455 5.2).
 constexpr std::uint8_t fin_bit = 0x80u;
 constexpr std::uint8_t rsv_bits_mask = 0x70u;
+// RFC 7692 6: RSV1 on a data message's first frame says it is compressed; in byte 0, and in
+// frame_header_t::rsv_bits.
+constexpr std::uint8_t compressed_bit = 0x40u;
+constexpr std::uint8_t rsv1_bit = 0x04u;
 constexpr std::uint8_t opcode_mask = 0x0Fu;
 constexpr std::uint8_t mask_bit = 0x80u;
 constexpr std::uint8_t payload_length_mask = 0x7Fu;
@@ -54,7 +58,7 @@ constexpr std::size_t max_server_frame_header_size = first_two_bytes_size + 8u;
 struct frame_header_t
 {
     final_frame_flag_t final_flag = final_frame_flag_t::final_frame;
-    // RSV1, RSV2, RSV3 as bits 2, 1, 0. Must be zero: we negotiate no extensions (5.2).
+    // RSV1, RSV2, RSV3 as bits 2, 1, 0: RSV1 only with permessage-deflate, the others never.
     std::uint8_t rsv_bits = 0u;
     // Any 4-bit value, reserved ones included.
     opcode_t opcode = opcode_t::continuation_frame;
@@ -84,6 +88,7 @@ is_data_frame( opcode_t opcode ) noexcept
 using frame_header_buffer_t = std::array< std::uint8_t, max_server_frame_header_size >;
 
 // Writes the header of an unmasked (server) frame into `out` and returns its size: 2, 4 or 10.
+// `compressed` sets RSV1, for the first frame of a compressed message (RFC 7692 6).
 // RFC 6455 5.2: the length uses the minimal form, in network byte order, and the 64-bit form's
 // most significant bit must be zero, so payload_size must be below 2^63 (any real payload is).
 [[nodiscard]] inline std::size_t
@@ -91,10 +96,12 @@ write_frame_header(
     frame_header_buffer_t & out,
     final_frame_flag_t final_flag,
     opcode_t opcode,
-    std::uint64_t payload_size ) noexcept
+    std::uint64_t payload_size,
+    bool compressed = false ) noexcept
 {
     out[ 0 ] = static_cast< std::uint8_t >(
             ( final_frame_flag_t::final_frame == final_flag ? fin_bit : 0u ) |
+            ( compressed ? compressed_bit : 0u ) |
             ( static_cast< std::uint8_t >( opcode ) & opcode_mask ) );
 
     if( payload_size <= max_7_bit_length )

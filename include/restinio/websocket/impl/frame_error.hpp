@@ -27,6 +27,8 @@ enum class frame_error_t : std::uint8_t
 {
     none,
     reserved_bits_set,                      // 5.2: RSV1-3 set, no extension negotiated
+    compressed_control_frame,               // RFC 7692 6.1: RSV1 on a control frame
+    compressed_continuation,                // RFC 7692 6.1: RSV1 on a continuation frame
     reserved_opcode,                        // 5.2: opcodes 0x3-0x7 and 0xB-0xF
     unmasked_client_frame,                  // 5.1: a server must fail an unmasked frame
     fragmented_control_frame,               // 5.5: control frames have FIN set
@@ -39,8 +41,10 @@ enum class frame_error_t : std::uint8_t
     invalid_close_reason,                   // 5.5.1: the reason is not valid UTF-8
     invalid_utf8,                           // 8.1: a text message is not valid UTF-8
     truncated_utf8,                         // 8.1: a text message ends inside a code point
+    invalid_compressed_data,                // RFC 7692 7.2.2: not a deflate stream
     frame_too_big,                          // our limit: the declared frame length
-    message_too_big                         // our limit: a fragmented message's total length
+    message_too_big,                        // our limit: a fragmented message's total length
+    inflated_message_too_big                // our limit: a compressed message, inflated
 };
 
 // The close code a server sends when it fails the connection for `error` (RFC 6455 7.1.7).
@@ -53,6 +57,8 @@ close_code_for( frame_error_t error ) noexcept
         return status_code_t::normal_closure;                                   // 1000
 
     case frame_error_t::reserved_bits_set:
+    case frame_error_t::compressed_control_frame:
+    case frame_error_t::compressed_continuation:
     case frame_error_t::reserved_opcode:
     case frame_error_t::unmasked_client_frame:
     case frame_error_t::fragmented_control_frame:
@@ -69,10 +75,12 @@ close_code_for( frame_error_t error ) noexcept
     case frame_error_t::invalid_close_reason:
     case frame_error_t::invalid_utf8:
     case frame_error_t::truncated_utf8:
+    case frame_error_t::invalid_compressed_data:
         return status_code_t::invalid_message_data;                             // 1007
 
     case frame_error_t::frame_too_big:
     case frame_error_t::message_too_big:
+    case frame_error_t::inflated_message_too_big:
         return status_code_t::too_big_message;                                  // 1009
     }
     return status_code_t::protocol_error;   // unreachable for a valid enumerator
@@ -88,6 +96,10 @@ frame_error_to_string( frame_error_t error ) noexcept
         return "none";
     case frame_error_t::reserved_bits_set:
         return "reserved_bits_set: RSV1-3 set without a negotiated extension (RFC 6455 5.2)";
+    case frame_error_t::compressed_control_frame:
+        return "compressed_control_frame: RSV1 on a control frame (RFC 7692 6.1)";
+    case frame_error_t::compressed_continuation:
+        return "compressed_continuation: RSV1 on a continuation frame (RFC 7692 6.1)";
     case frame_error_t::reserved_opcode:
         return "reserved_opcode: opcode 0x3-0x7 or 0xB-0xF (RFC 6455 5.2)";
     case frame_error_t::unmasked_client_frame:
@@ -113,6 +125,10 @@ frame_error_to_string( frame_error_t error ) noexcept
         return "invalid_utf8: a text message that is not UTF-8 (RFC 6455 8.1)";
     case frame_error_t::truncated_utf8:
         return "truncated_utf8: a text message ending inside a code point (RFC 6455 8.1)";
+    case frame_error_t::invalid_compressed_data:
+        return "invalid_compressed_data: a compressed message that does not inflate (RFC 7692 7.2.2)";
+    case frame_error_t::inflated_message_too_big:
+        return "inflated_message_too_big: a compressed message inflating past max_message_size";
     case frame_error_t::frame_too_big:
         return "frame_too_big: a frame longer than max_message_size";
     case frame_error_t::message_too_big:

@@ -9,9 +9,11 @@
 // Once enough of a long payload is there, the rest can be read straight into the string that
 // will carry it (payload_space() and commit_payload()), which spares a copy per byte of large
 // messages. Fragments are not joined: one frame is one
-// delivery, as RESTinio's message_t is one frame. Bad input ends in a frame_error_t value
+// delivery, as RESTinio's message_t is one frame. With permessage-deflate enabled, a message
+// whose first frame has RSV1 set is inflated as its bytes arrive (message_inflater.hpp), and each
+// frame delivers what its bytes inflated to. Bad input ends in a frame_error_t value
 // mapped to one close code by close_code_for(); no exception is thrown for it. Pure: no I/O,
-// no timers, and no allocation but the payload string of each frame.
+// no timers, and no allocation but the payload string of each frame (and zlib's, when inflating).
 #pragma once
 
 #include <restinio/utils/utf8_checker.hpp>
@@ -19,16 +21,18 @@
 #include <restinio/websocket/impl/frame.hpp>
 #include <restinio/websocket/impl/frame_error.hpp>
 #include <restinio/websocket/impl/frame_parser.hpp>
+#include <restinio/websocket/impl/frame_rules.hpp>
 #include <restinio/websocket/impl/mask.hpp>
+#include <restinio/websocket/impl/message_inflater.hpp>
+#include <restinio/websocket/impl/receiver_sink.hpp>
 #include <restinio/websocket/message.hpp>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <limits>
+#include <memory>
 #include <string>
-#include <type_traits>
 #include <utility>
 
 namespace restinio
@@ -43,45 +47,6 @@ namespace basic
 namespace impl
 {
 
-//
-// The Sink concept
-//
-// A sink is any object with this member, found at compile time (no virtual call per frame):
-//
-//     void on_frame( final_frame_flag_t final_flag, opcode_t opcode, std::string && payload );
-//
-// * It is called once for each valid frame, in arrival order, before consume() returns. The
-//   payload is that frame's unmasked application data only. A continuation arrives with
-//   opcode_t::continuation_frame; control frames may arrive between the fragments of a message.
-// * "Valid" means every check below passed for the whole frame, including: a close payload is
-//   well formed, and a text message's bytes so far are UTF-8 (a final text fragment also ends
-//   on a code point boundary).
-// * After a close frame is delivered the receiver ignores any further input (RFC 6455 5.5.1:
-//   nothing may follow a close), and close_received() becomes true.
-// * on_frame must not call consume() on the same receiver. If it throws, the exception leaves
-//   consume(); the receiver is still consistent, but the rest of that input was not processed,
-//   so the caller must treat the connection as failed.
-//
-// A sink may also have
-//
-//     std::string take_payload_string( std::size_t size );
-//
-// which the receiver then asks for the string to put a payload of `size` bytes in: a recycled
-// one with the capacity saves an allocation per frame, and one that is already that long (its
-// old content is overwritten) saves clearing the space for a payload read straight into it.
-// Without it the string is a new one.
-//
-
-template< typename Sink, typename = void >
-struct sink_recycles_strings : std::false_type {};
-
-template< typename Sink >
-struct sink_recycles_strings< Sink,
-        std::void_t< decltype( std::declval< Sink & >().take_payload_string( std::size_t{} ) ) > >
-    : std::true_type
-{};
-
-
 class receiver_t
 {
 public:
@@ -92,17 +57,17 @@ public:
     receiver_t() = default;
 
     explicit receiver_t( std::uint64_t max_message_size ) noexcept
-        : m_max_message_size{ max_message_size }
+        : m_rules{ max_message_size }
     {}
 
     // The largest frame, and the largest total of a fragmented message, accepted; beyond it
     // the frame fails with 1009 as soon as its header is in, before anything is allocated.
     [[nodiscard]] std::uint64_t
-    max_message_size() const noexcept { return m_max_message_size; }
+    max_message_size() const noexcept { return m_rules.max_message_size(); }
 
     // Applies to frames whose header has not been parsed yet.
     void
-    max_message_size( std::uint64_t value ) noexcept { m_max_message_size = value; }
+    max_message_size( std::uint64_t value ) noexcept { m_rules.max_message_size( value ); }
 
     // Processes `size` bytes of client input. Every complete valid frame goes to
     // sink.on_frame(); what belongs to an unfinished frame is kept for the next call. Payload
@@ -126,10 +91,29 @@ public:
                 if( parse_status_t::need_more == parsed.status )
                     break;
 
-                const frame_error_t error = start_frame( m_parser.header() );
+                const frame_error_t error = m_rules.start_frame( m_parser.header(), static_cast< bool >( m_inflater ) );
                 if( frame_error_t::none != error )
                     return fail( error );
+                if( m_rules.frame_starts_message() )
+                {
+                    m_utf8.reset();
+                    if( m_rules.frame_is_compressed() )
+                        m_inflater->start_message();
+                }
+                if( m_rules.frame_is_compressed() )
+                {
+                    // Its output: a recycled string, emptied (a long one may come with content).
+                    m_payload = payload_string_for( static_cast< std::size_t >( frame().payload_length ), sink );
+                    m_payload.clear();
+                }
 
+                if( 0u == frame().payload_length && m_rules.frame_is_compressed() )
+                {
+                    const frame_error_t finish_error = finish_compressed_frame( sink );
+                    if( frame_error_t::none != finish_error )
+                        return finish_error;
+                    continue;
+                }
                 if( 0u == frame().payload_length )
                 {
                     const frame_error_t finish_error = finish_frame( std::string{}, sink );
@@ -169,7 +153,8 @@ public:
     [[nodiscard]] std::pair< std::uint8_t *, std::size_t >
     payload_space( std::uint64_t min_size, std::size_t max_size, Sink & sink )
     {
-        if( !m_in_payload || frame_error_t::none != m_error || m_close_received )
+        // A compressed payload is inflated from the read buffer, never kept itself.
+        if( !m_in_payload || frame_error_t::none != m_error || m_close_received || m_rules.frame_is_compressed() )
             return { nullptr, 0u };
         const std::uint64_t left = frame().payload_length - m_payload_received;
         const std::uint64_t size = std::min< std::uint64_t >( { left, max_size, m_payload_received } );
@@ -203,7 +188,7 @@ public:
     frame_in_progress() const noexcept
     {
         return frame_error_t::none == m_error && !m_close_received
-                && ( m_in_payload || m_message_open || m_parser.has_partial_header() );
+                && ( m_in_payload || m_rules.message_open() || m_parser.has_partial_header() );
     }
 
     // Frees the payload received so far, for a connection that feeds no more input (it timed
@@ -213,6 +198,16 @@ public:
     {
         m_in_payload = false;
         std::string{}.swap( m_payload );
+        if( m_inflater )
+            m_inflater->abandon();
+    }
+
+    // permessage-deflate was agreed on: messages with RSV1 set on their first frame are
+    // compressed (RFC 7692 6.1).
+    void enable_deflate( deflate_engine_handle_t engine, const deflate_params_t & params )
+    {
+        m_inflater = std::make_unique< message_inflater_t >();
+        m_inflater->enable( std::move( engine ), params );
     }
 
 private:
@@ -234,12 +229,23 @@ private:
     [[nodiscard]] frame_error_t
     take_payload( std::uint8_t * chunk, std::size_t chunk_size, Sink & sink )
     {
+        if( m_rules.frame_is_compressed() )
+        {
+            unmask( chunk, chunk_size, frame().mask_key, m_payload_received );
+            m_payload_received += chunk_size;
+            const frame_error_t error = inflate_into_payload( [ & ] {
+                return m_inflater->inflate( chunk, chunk_size, m_payload, max_message_size() );
+            } );
+            if( frame_error_t::none != error || m_payload_received != frame().payload_length )
+                return error;
+            return finish_compressed_frame( sink );
+        }
         if( 0u == m_payload_received && chunk_size == frame().payload_length )
         {
             // The whole payload is in this input: unmask and check it in place, then copy it
             // once, straight into the string the sink receives.
             unmask( chunk, chunk_size, frame().mask_key, 0u );
-            if( m_frame_is_text && m_utf8.process( chunk, chunk_size ) != chunk_size )
+            if( m_rules.frame_is_text() && m_utf8.process( chunk, chunk_size ) != chunk_size )
                 return fail( frame_error_t::invalid_utf8 );
             std::string payload = payload_string_for( chunk_size, sink );
             payload.assign( reinterpret_cast< const char * >( chunk ), chunk_size );
@@ -299,7 +305,7 @@ private:
         unmask( bytes, size, frame().mask_key, m_payload_received );
         // RFC 6455 8.1, checked as the bytes arrive so a bad byte fails the connection
         // without waiting for the rest of the frame (Autobahn 6.4.x).
-        if( m_frame_is_text && m_utf8.process( bytes, size ) != size )
+        if( m_rules.frame_is_text() && m_utf8.process( bytes, size ) != size )
             return fail( frame_error_t::invalid_utf8 );
 
         m_payload_received += size;
@@ -309,73 +315,36 @@ private:
         return finish_frame( std::move( m_payload ), sink );
     }
 
-    // All the header rules, in order; the first broken one decides the error. Updates the
-    // fragmentation state for data frames, since the next header can only come after this
-    // frame's payload.
-    [[nodiscard]] frame_error_t
-    start_frame( const frame_header_t & header ) noexcept
+    // Runs `inflate` (which appends to m_payload) and checks the text it added (RFC 6455 8.1,
+    // fail-fast as for uncompressed text). The text inflated before bad data or the size limit
+    // is checked first, so that the first error in the message's order wins, whatever the
+    // split of its bytes into reads (found by the receiver fuzzer).
+    template< typename Inflate >
+    [[nodiscard]] frame_error_t inflate_into_payload( Inflate && inflate )
     {
-        // RFC 6455 5.2: "MUST be 0 unless an extension is negotiated"; we negotiate none.
-        if( 0u != header.rsv_bits )
-            return frame_error_t::reserved_bits_set;
-        // RFC 6455 5.2: reserved opcodes fail the connection.
-        if( !is_valid_opcode( header.opcode ) )
-            return frame_error_t::reserved_opcode;
-        // RFC 6455 5.1: "The server MUST close the connection upon receiving a frame that is
-        // not masked."
-        if( !header.masked )
-            return frame_error_t::unmasked_client_frame;
-        // RFC 6455 5.2: "the most significant bit MUST be 0". Checked before the size limit
-        // so that such a length is a protocol error (1002), not a too-big message (1009).
-        if( 0u != ( header.payload_length >> 63 ) )
-            return frame_error_t::payload_length_msb_set;
-        // Lengths in a longer form than needed (126 with a value <= 125, and so on) are
-        // accepted: RFC 6455 5.2 puts the "minimal number of bytes" rule on the sender and
-        // names no failure for the receiver; the value is what the limits below judge.
+        const std::size_t before = m_payload.size();
+        const frame_error_t error = inflate();
+        const auto * added = reinterpret_cast< const std::uint8_t * >( m_payload.data() ) + before;
+        const std::size_t added_size = m_payload.size() - before;
+        if( m_rules.frame_is_text() && m_utf8.process( added, added_size ) != added_size )
+            return fail( frame_error_t::invalid_utf8 );
+        return frame_error_t::none == error ? error : fail( error );
+    }
 
-        if( is_control_frame( header.opcode ) )
+    // A compressed frame's payload is all in: the message's end is inflated if this is its last
+    // frame, and the frame delivered with what it inflated to.
+    template< typename Sink >
+    [[nodiscard]] frame_error_t finish_compressed_frame( Sink & sink )
+    {
+        if( final_frame_flag_t::final_frame == frame().final_flag )
         {
-            // RFC 6455 5.5: control frames are never fragmented and carry at most 125 bytes.
-            if( final_frame_flag_t::final_frame != header.final_flag )
-                return frame_error_t::fragmented_control_frame;
-            if( header.payload_length > max_control_payload_size )
-                return frame_error_t::control_frame_too_big;
-            m_frame_is_text = false;
-            return frame_error_t::none;
+            const frame_error_t error = inflate_into_payload( [ & ] {
+                return m_inflater->finish_message( m_payload, max_message_size() );
+            } );
+            if( frame_error_t::none != error )
+                return error;
         }
-
-        // RFC 6455 5.4: a continuation belongs to an open fragmented message, and a new text
-        // or binary frame may not start while one is open.
-        const bool is_continuation = opcode_t::continuation_frame == header.opcode;
-        if( is_continuation && !m_message_open )
-            return frame_error_t::unexpected_continuation;
-        if( !is_continuation && m_message_open )
-            return frame_error_t::data_frame_inside_fragmented_message;
-
-        if( header.payload_length > m_max_message_size )
-            return frame_error_t::frame_too_big;
-        if constexpr( sizeof( std::size_t ) < sizeof( std::uint64_t ) )
-        {
-            if( header.payload_length > std::numeric_limits< std::size_t >::max() )
-                return frame_error_t::frame_too_big;
-        }
-
-        if( is_continuation )
-        {
-            // m_message_size <= m_max_message_size, so the subtraction cannot wrap.
-            if( header.payload_length > m_max_message_size - m_message_size )
-                return frame_error_t::message_too_big;
-            m_message_size += header.payload_length;
-        }
-        else
-        {
-            m_message_is_text = opcode_t::text_frame == header.opcode;
-            m_message_size = header.payload_length;
-            m_utf8.reset();
-        }
-        m_message_open = final_frame_flag_t::not_final_frame == header.final_flag;
-        m_frame_is_text = m_message_is_text;
-        return frame_error_t::none;
+        return finish_frame( std::move( m_payload ), sink );
     }
 
     // Checks that need the whole frame, then delivers it. The receiver's state is updated
@@ -386,7 +355,7 @@ private:
     {
         // RFC 6455 8.1: the text of a whole message must be UTF-8, so its final fragment may
         // not stop inside a code point.
-        if( m_frame_is_text && final_frame_flag_t::final_frame == frame().final_flag &&
+        if( m_rules.frame_is_text() && final_frame_flag_t::final_frame == frame().final_flag &&
                 !m_utf8.finalized() )
             return fail( frame_error_t::truncated_utf8 );
 
@@ -409,21 +378,18 @@ private:
     // page at most for a frame that stalls.
     static constexpr std::size_t eager_capacity = 4u * 1024u;
 
-    std::uint64_t m_max_message_size = default_max_message_size;
-
     frame_parser_t m_parser;
+    frame_rules_t m_rules{ default_max_message_size };
     std::uint64_t m_payload_received = 0u;
     // The payload of a frame that spans reads; empty otherwise.
     std::string m_payload;
 
-    // The fragmented message (RFC 6455 5.4) the data frames belong to.
-    std::uint64_t m_message_size = 0u;
+    // Of the message the data frames belong to.
     utils::utf8_checker_t m_utf8;
-    bool m_message_open = false;
-    bool m_message_is_text = false;
+    // Only once permessage-deflate is agreed on.
+    std::unique_ptr< message_inflater_t > m_inflater;
 
     bool m_in_payload = false;
-    bool m_frame_is_text = false;
     bool m_close_received = false;
     frame_error_t m_error = frame_error_t::none;
 };

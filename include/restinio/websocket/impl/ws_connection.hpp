@@ -21,6 +21,7 @@
 #include <restinio/websocket/impl/ws_connection_clock.hpp>
 #include <restinio/websocket/impl/ws_flow_control.hpp>
 #include <restinio/websocket/impl/ws_message_handler_caller.hpp>
+#include <restinio/websocket/impl/ws_read_pass.hpp>
 #include <restinio/websocket/impl/ws_session.hpp>
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
 #include <restinio/websocket/impl/ws_write_queue.hpp>
@@ -28,6 +29,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -45,6 +47,7 @@ class ws_connection_t final
     : public ws_connection_base_t
     , private restinio::impl::pass_driver_t< ws_connection_t< Traits, WS_Message_Handler > >
     , private ws_flow_control_t< ws_connection_t< Traits, WS_Message_Handler > >
+    , private ws_read_pass_t< ws_connection_t< Traits, WS_Message_Handler > >
     , private ws_connection_clock_t< ws_connection_t< Traits, WS_Message_Handler >,
             typename Traits::timer_manager_t::timer_guard_t >
 {
@@ -54,18 +57,24 @@ public:
 
     ws_connection_t( connection_id_t id, restinio::impl::connection_socket_t< Traits > socket, endpoint_t remote_endpoint,
         settings_handle_t settings, restinio::impl::lifetime_monitor_for_t< Traits > lifetime_monitor,
-        std::string bytes_after_upgrade_request, WS_Message_Handler handler, bool whole_messages )
+        std::string bytes_after_upgrade_request, WS_Message_Handler handler, bool whole_messages,
+        const deflate_engine_handle_t & deflate_engine, const std::optional< deflate_params_t > & deflate )
         : ws_connection_base_t{ id }
+        , ws_read_pass_t< ws_connection_t >{ std::move( bytes_after_upgrade_request ) }
         , m_transport{ std::move( socket ) }
         , m_settings{ std::move( settings ) }
         , m_receiver{ m_settings->m_websocket_max_message_size }
-        , m_pending_input{ bytes_after_upgrade_request.empty() ? nullptr
-                : std::make_unique< std::string >( std::move( bytes_after_upgrade_request ) ) }
         , m_user{ std::move( handler ) }
         , m_notice_endpoint{ remote_endpoint }
         , m_whole_messages{ whole_messages }
         , m_lifetime_monitor{ std::move( lifetime_monitor ) }
-    {}
+    {
+        if( deflate )
+        {
+            m_receiver.enable_deflate( deflate_engine, *deflate );
+            this->enable_deflate( deflate_engine, *deflate );
+        }
+    }
 
     ~ws_connection_t() override
     {
@@ -149,7 +158,7 @@ public:
     void on_readable( const asio_ns::error_code & ec )
     {
         m_read_scheduled = false;
-        run_pass( [ & ] { read_pass( ec ); } );
+        run_pass( [ & ] { this->read_pass( ec ); } );
     }
 
 private:
@@ -160,6 +169,7 @@ private:
 
     friend class restinio::impl::pass_driver_t< ws_connection_t >;
     friend class ws_flow_control_t< ws_connection_t >;
+    friend class ws_read_pass_t< ws_connection_t >;
     using restinio::impl::pass_driver_t< ws_connection_t >::may_run_here;
     using restinio::impl::pass_driver_t< ws_connection_t >::on_strand;
     using restinio::impl::pass_driver_t< ws_connection_t >::run_pass;
@@ -216,127 +226,6 @@ private:
         schedule_read_if_needed();
     }
 
-    void read_pass( const asio_ns::error_code & ec )
-    {
-        if( !m_session.reads() || !m_transport.is_open() )
-            return;
-        // Paused by the queue: the readiness reported is kept for when reading resumes.
-        if( this->reading_paused() )
-            return void( m_drained = false );
-        if( ec )
-            return on_input_end( ec.message() );
-
-        // Bytes that came with the upgrade request: the first frames, not to be lost.
-        if( m_pending_input )
-        {
-            const std::unique_ptr< std::string > input = std::move( m_pending_input );
-            auto * data = reinterpret_cast< std::uint8_t * >( input->data() );
-            receive( [ & ]( input_sink_t & sink ) { return m_receiver.consume( data, input->size(), sink ); } );
-        }
-
-        m_drained = false;
-        // Read until the socket is drained (readiness is reported once per arrival), or until
-        // the answers fill the queue to its high-water mark.
-        for( int reads = 0; reads != max_reads_per_wakeup && m_session.reads() && !this->reading_paused(); ++reads )
-        {
-            // The rest of a long payload goes straight into its message string; anything else
-            // through the thread's buffer.
-            recycled_payload_strings_t strings;
-            const auto [ direct, direct_size ] = m_session.takes_frames()
-                    ? m_receiver.payload_space( direct_read_min_size, direct_read_max_size, strings )
-                    : std::pair< std::uint8_t *, std::size_t >{ nullptr, 0u };
-            auto & buffer = per_thread_read_buffer();
-            std::uint8_t * const into = direct ? direct : buffer.data();
-            const std::size_t room = direct ? direct_size : buffer.size();
-
-            asio_ns::error_code read_ec;
-            const std::size_t n = m_transport.read_some( into, room, read_ec );
-            if( read_ec == asio_ns::error::would_block )
-            {
-                m_drained = true;
-                return;
-            }
-            if( read_ec )
-                return on_input_end( read_ec.message() );
-            if( direct )
-                receive( [ & ]( input_sink_t & sink ) { return m_receiver.commit_payload( n, sink ); } );
-            else
-                receive( [ & ]( input_sink_t & sink ) { return m_receiver.consume( into, n, sink ); } );
-            // The answers to this input leave now, not after the read that finds the socket empty.
-            flush();
-            this->note_queued();
-            if( transport_t::short_read_means_drained && n < room )
-            {
-                m_drained = true;
-                return;
-            }
-        }
-        // Not drained: the next read is posted, so other connections on this thread get a turn.
-    }
-
-    // The receiver's sink while one input is processed: a recycled string for each payload, one
-    // call per valid frame, and the user's handle locked once for all the frames of the input
-    // (each lock of the weak handle is an atomic read-modify-write on a shared cache line).
-    struct input_sink_t : recycled_payload_strings_t
-    {
-        ws_connection_t & m_connection;
-        const ws_handle_t & m_handle;
-
-        void on_frame( final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
-        {
-            m_connection.on_frame( m_handle, final_flag, opcode, std::move( payload ) );
-        }
-    };
-
-    // Feeds input to the receiver (through `feed`, with the sink it is given), unless the
-    // session drops input now.
-    template< typename Feed >
-    void receive( Feed && feed )
-    {
-        if( !m_session.takes_frames() )
-            return;
-        this->m_deadlines.heard();
-        const ws_handle_t wsh = m_user.handle();
-        input_sink_t sink{ {}, *this, wsh };
-        const frame_error_t error = feed( sink );
-        if( frame_error_t::none != error )
-        {
-            const status_code_t code = close_code_for( error );
-            log().trace( "invalid input, closing with {}: {}",
-                       static_cast< std::uint16_t >( code ), frame_error_to_string( error ) );
-            apply( session_event_t::frame_error, code );
-        }
-    }
-
-    void on_frame( const ws_handle_t & wsh, final_frame_flag_t final_flag, opcode_t opcode, std::string && payload )
-    {
-        if( opcode_t::connection_close_frame != opcode )
-        {
-            if( m_session.on( session_event_t::data_frame ).has( session_actions_t::deliver ) )
-            {
-                this->on_frame_received( opcode, payload );
-                m_user.deliver_frame( wsh, final_flag, opcode, std::move( payload ), m_whole_messages, log() );
-            }
-            else
-                per_thread_payload_strings().give_back( std::move( payload ) );
-            return;
-        }
-
-        log().trace( "close from the peer" );
-        const session_actions_t actions = m_session.on( session_event_t::close_frame );
-        // RFC 6455 5.5.1: the answer echoes the peer's code and reason.
-        if( actions.has( session_actions_t::echo_close ) )
-            m_queue.push( final_frame, opcode_t::connection_close_frame, writable_item_t{ payload }, {} );
-        if( actions.has( session_actions_t::deliver ) )
-            m_user.deliver( wsh, m_user.make_message( final_flag, opcode, std::move( payload ) ), log() );
-    }
-
-    void on_input_end( const std::string & why )
-    {
-        log().trace( "input ended: {}", why );
-        apply( session_event_t::input_ended );
-    }
-
     // Waits for input, or posts the next read when the socket may still hold some.
     void schedule_read_if_needed()
     {
@@ -345,7 +234,7 @@ private:
         if( m_queue.empty() )
             m_queue.release_memory();
         m_read_scheduled = true;
-        m_transport.wait_readable( self_handle(), std::exchange( m_drained, false ) );
+        m_transport.wait_readable( self_handle(), std::exchange( this->m_drained, false ) );
     }
 
     void apply( session_event_t event, status_code_t code = status_code_t::normal_closure,
@@ -417,17 +306,11 @@ private:
             m_settings->m_connection_state_notifier.notify_closed( connection_id(), m_notice_endpoint.get() );
     }
 
-    static constexpr int max_reads_per_wakeup = 16;
     static constexpr int max_callback_rounds = 16;
-    // A direct read pays for a window this long (the receiver offers none larger than what has
-    // arrived of the payload); its space stays in cache for the kernel's copy.
-    static constexpr std::uint64_t direct_read_min_size = 16u * 1024u;
-    static constexpr std::size_t direct_read_max_size = 256u * 1024u;
 
     transport_t m_transport;
     settings_handle_t m_settings;
     receiver_t m_receiver;
-    std::unique_ptr< std::string > m_pending_input;
     message_handler_caller_t< WS_Message_Handler > m_user;
     ws_write_queue_t m_queue;
     ws_session_t m_session;
@@ -437,8 +320,6 @@ private:
     bool m_in_pass{ false };
     bool m_closed_reported{ false };
     bool m_read_scheduled{ false };
-    // The last read found the socket empty: the next wait needs no re-arming.
-    bool m_drained{ false };
     restinio::impl::lifetime_monitor_for_t< Traits > m_lifetime_monitor;
 };
 

@@ -1,15 +1,17 @@
 // ws_flow_control_t: the frames the user sends, and what keeps a connection's memory in line
 // with its peer's pace, as a base of ws_connection_t (CRTP, no virtual call). It weighs each
-// frame the user sends against the session's state and the write queue's limit, follows the
-// queue's size against the watermarks (ws_backpressure.hpp: the connection reads only while not
-// paused), owes the user's drain handler a call once the queue has drained, and bounds the time
-// a frame or fragmented message in progress may take.
+// frame the user sends against the session's state and the write queue's limit (compressing
+// it first if permessage-deflate was agreed on), follows the queue's size against the
+// watermarks (ws_backpressure.hpp: the connection reads only while not paused), owes the user's
+// drain handler a call once the queue has drained, and bounds the time a frame or fragmented
+// message in progress may take.
 //
 // Connection provides m_queue (ws_write_queue.hpp), m_session, m_receiver, m_settings, m_user,
 // m_transport, log() and apply(); everything here runs on the connection's strand.
 #pragma once
 
 #include <restinio/websocket/impl/frame.hpp>
+#include <restinio/websocket/impl/message_deflater.hpp>
 #include <restinio/websocket/impl/ws_backpressure.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
 #include <restinio/websocket/impl/ws_deadlines.hpp>
@@ -53,7 +55,10 @@ protected:
         if( send_admission_t::queue == admission )
         {
             self.m_deadlines.frame( opcode );
-            self.m_queue.push( final_flag, opcode, std::move( payload ), std::move( callback ) );
+            // Only a message sent whole: see message_deflater.hpp.
+            const bool compressed = is_data_frame( opcode ) && final_frame_flag_t::final_frame == final_flag
+                    && m_deflater && m_deflater->compress( payload );
+            self.m_queue.push( final_flag, opcode, std::move( payload ), std::move( callback ), compressed );
             return note_queued();
         }
         const auto over_limit = make_asio_compaible_error( asio_convertible_error_t::write_queue_limit_exceeded );
@@ -87,6 +92,13 @@ protected:
                     == m_backpressure.on_queued( self.m_settings->m_websocket_send_queue, self.m_queue.queued_bytes() )
                 && m_drain_handler )
             self.m_queue.defer( [ this ]( const asio_ns::error_code & ) { run_drain_handler(); } );
+    }
+
+    // permessage-deflate was agreed on: data messages sent whole may be compressed.
+    void enable_deflate( deflate_engine_handle_t engine, const deflate_params_t & params )
+    {
+        m_deflater = std::make_unique< message_deflater_t >();
+        m_deflater->enable( std::move( engine ), params );
     }
 
     void store_drain_handler( drain_handler_t && handler )
@@ -144,6 +156,8 @@ protected:
 private:
     [[nodiscard]] Connection & connection() noexcept { return static_cast< Connection & >( *this ); }
 
+    // Only once permessage-deflate is agreed on.
+    std::unique_ptr< message_deflater_t > m_deflater;
     // Only once the user sets one.
     std::unique_ptr< drain_handler_t > m_drain_handler;
     // When the frame or message in progress was first seen (ws_deadlines.hpp's stamps), if

@@ -74,13 +74,14 @@ public:
         return m_backlog->m_started_at;
     }
 
-    // A frame with its header, or (header_size 0) raw bytes such as the 101 response.
+    // A frame with its header (RSV1 set if `compressed`), or (header_size 0) raw bytes such as
+    // the 101 response.
     void push( final_frame_flag_t final_flag, opcode_t opcode, writable_item_t && payload,
-               write_status_cb_t && callback )
+               write_status_cb_t && callback, bool compressed = false )
     {
         auto & frame = push_raw( std::move( payload ), std::move( callback ) );
         frame.m_header_size = static_cast< std::uint8_t >(
-                write_frame_header( frame.m_header, final_flag, opcode, frame.m_payload.size() ) );
+                write_frame_header( frame.m_header, final_flag, opcode, frame.m_payload.size(), compressed ) );
         count( frame.m_header_size );
     }
 
