@@ -11,7 +11,7 @@ packages=(
     build-essential cmake pkg-config
     libasio-dev node-llhttp libfmt-dev catch2
     clang libclang-rt-14-dev
-    libssl-dev openssl
+    libssl-dev openssl zlib1g-dev
     curl python3 python3-websockets nodejs node-ws
     chromium fonts-noto-color-emoji
 )
