@@ -740,7 +740,7 @@ private:
     bool m_peer_finished{ false };
     bool m_upgraded{ false };
     bool m_continue_owed{ false };
-    lifetime_monitor_for_t< Traits > m_lifetime_monitor;
+    [[no_unique_address]] lifetime_monitor_for_t< Traits > m_lifetime_monitor;
 };
 
 } // namespace impl

@@ -182,9 +182,10 @@ private:
     struct no_drained_read_wait_t {};
 
     tls_socket_t m_socket;
-    connection_strand_t< strand_t > m_strand;
-    std::conditional_t< uses_drained_read_wait, drained_read_wait_t< Owner >, no_drained_read_wait_t >
-            m_drained_read_wait;
+    // Both empty in the common cases (one thread; a thread pool): no bytes of their own.
+    [[no_unique_address]] connection_strand_t< strand_t > m_strand;
+    [[no_unique_address]] std::conditional_t< uses_drained_read_wait, drained_read_wait_t< Owner >,
+                                              no_drained_read_wait_t > m_drained_read_wait;
 };
 
 } // namespace impl

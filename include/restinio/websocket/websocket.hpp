@@ -56,12 +56,10 @@ public:
     ws_t & operator=( const ws_t & ) = delete;
     ws_t & operator=( ws_t && ) = delete;
 
-    ws_t( impl::ws_connection_handle_t ws_connection_handle, endpoint_t remote_endpoint,
-          std::optional< deflate_params_t > deflate = std::nullopt )
+    ws_t( impl::ws_connection_handle_t ws_connection_handle, endpoint_t remote_endpoint )
         : m_ws_connection_handle{ std::move( ws_connection_handle ) }
         , m_open{ static_cast< bool >( m_ws_connection_handle ) }
         , m_remote_endpoint{ remote_endpoint }
-        , m_deflate{ deflate }
     {}
 
     ~ws_t()
@@ -131,8 +129,12 @@ public:
     [[nodiscard]] const endpoint_t & remote_endpoint() const noexcept { return m_remote_endpoint; }
 
     // Not in RESTinio: what permessage-deflate (RFC 7692) was agreed on at the upgrade, or
-    // nullopt if the connection compresses nothing. Any thread.
-    [[nodiscard]] const std::optional< deflate_params_t > & deflate_params() const noexcept { return m_deflate; }
+    // nullopt if the connection compresses nothing (or the handle never had a connection).
+    // Any thread.
+    [[nodiscard]] std::optional< deflate_params_t > deflate_params() const noexcept
+    {
+        return m_ws_connection_handle ? m_ws_connection_handle->deflate_params() : std::nullopt;
+    }
 
     // Not in RESTinio (the browser's WebSocket.bufferedAmount): the bytes of the frames sent
     // and not yet written to the socket, headers included; 0 on a handle that never had a
@@ -172,7 +174,6 @@ private:
     const impl::ws_connection_handle_t m_ws_connection_handle;
     std::atomic< bool > m_open;
     const endpoint_t m_remote_endpoint;
-    const std::optional< deflate_params_t > m_deflate;
 };
 
 enum class activation_t
@@ -293,7 +294,7 @@ ws_handle_t upgrade_with_response_head(
     ws_connection->send_upgrade_response( std::move( response_head ) );
 
     auto result = std::allocate_shared< ws_t >(
-            restinio::impl::slab_allocator_t< ws_t >{}, ws_connection, parts.m_remote_endpoint, agreed );
+            restinio::impl::slab_allocator_t< ws_t >{}, ws_connection, parts.m_remote_endpoint );
     if( activation_t::immediate == activation_flag )
         activate( *result );
     return result;

@@ -5,6 +5,7 @@
 // is not the server's.
 
 #include <restinio/core.hpp>
+#include <restinio/websocket/deflate.hpp>
 #include <restinio/websocket/websocket.hpp>
 
 #include "../../allocation_counter.hpp"
@@ -55,12 +56,16 @@ class basic_test_server_t
 {
 public:
     using handler_t = std::function< restinio::request_handling_status_t( const restinio::request_handle_t & ) >;
+    using settings_t = restinio::server_settings_t< Traits >;
 
-    explicit basic_test_server_t( handler_t handler )
+    explicit basic_test_server_t( handler_t handler, const std::function< void( settings_t & ) > & configure = {} )
     {
         auto port = m_port_promise.get_future();
+        settings_t settings;
+        if( configure )
+            configure( settings );
         m_server = restinio::run_async( restinio::own_io_context(),
-                restinio::server_settings_t< Traits >{}
+                std::move( settings )
                         .address( "127.0.0.1" )
                         .port( 0 )
                         .request_handler( [ h = std::move( handler ) ]( restinio::request_handle_t req ) {
@@ -190,6 +195,41 @@ TEST_CASE( "ws_t keeps the request's id and endpoint; shutdown() empties it", "[
     CHECK( client.read_frame() == server_close( 1000 ) );
     client.write( client_frame( rws::opcode_t::connection_close_frame, rws::status_code_to_bin( rws::status_code_t::normal_closure ) ) );
     CHECK( client.reads_eof() );
+}
+
+TEST_CASE( "deflate_params() says what permessage-deflate agreed on", "[e2e][websocket][api][deflate]" )
+{
+    std::promise< std::optional< rws::deflate_params_t > > agreed;
+    auto result = agreed.get_future();
+    test_server_t server{
+            [ & ]( const restinio::request_handle_t & req ) {
+                auto wsh = rws::upgrade< traits_t >( *req, rws::activation_t::immediate, echo_handler );
+                agreed.set_value( wsh->deflate_params() );
+                server.keep( std::move( wsh ) );
+                return restinio::request_accepted();
+            },
+            []( test_server_t::settings_t & settings ) {
+                settings.websocket_deflate( rws::make_zlib_deflate( rws::deflate_options_t{} ) );
+            } };
+
+    raw_client_t client{ server.port() };
+    const std::string head = client.upgrade( "/chat",
+            "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10\r\n" );
+    CHECK( head.find( "Sec-WebSocket-Extensions: permessage-deflate" ) != std::string::npos );
+    const auto params = get_within( result );
+    REQUIRE( params.has_value() );
+    // The library's defaults: no context takeover either way; the client's window as it asked.
+    CHECK( params->server_no_context_takeover );
+    CHECK( params->client_no_context_takeover );
+    CHECK( 10 == params->client_max_window_bits );
+
+    // No offer, nothing agreed: the handle says so, as one without a connection does.
+    std::promise< std::optional< rws::deflate_params_t > > plain_agreed;
+    result = plain_agreed.get_future();
+    agreed.swap( plain_agreed );
+    raw_client_t plain_client{ server.port() };
+    REQUIRE( plain_client.upgrade( "/chat" ) == exact_101 );
+    CHECK_FALSE( get_within( result ).has_value() );
 }
 
 TEST_CASE( "an echo that moves the payload costs the server no heap allocation per frame",

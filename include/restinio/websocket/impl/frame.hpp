@@ -57,15 +57,15 @@ constexpr std::size_t max_server_frame_header_size = first_two_bytes_size + 8u;
 // A decoded header, as it was on the wire: nothing here has been validated yet.
 struct frame_header_t
 {
+    // As stated on the wire, whichever of the three length forms it came in.
+    std::uint64_t payload_length = 0u;
+    mask_key_t mask_key{};
     final_frame_flag_t final_flag = final_frame_flag_t::final_frame;
     // RSV1, RSV2, RSV3 as bits 2, 1, 0: RSV1 only with permessage-deflate, the others never.
     std::uint8_t rsv_bits = 0u;
     // Any 4-bit value, reserved ones included.
     opcode_t opcode = opcode_t::continuation_frame;
     bool masked = false;
-    // As stated on the wire, whichever of the three length forms it came in.
-    std::uint64_t payload_length = 0u;
-    mask_key_t mask_key{};
 };
 
 // Close, ping and pong (RFC 6455 5.5). Reserved control opcodes 0xB-0xF are not included:

@@ -36,9 +36,11 @@ public:
     void enable( deflate_engine_handle_t engine, const deflate_params_t & params ) noexcept
     {
         m_engine = std::move( engine );
-        m_window_bits = params.server_max_window_bits;
-        m_no_context_takeover = params.server_no_context_takeover;
+        m_params = params;
     }
+
+    // Both directions' parameters, for ws_t::deflate_params().
+    [[nodiscard]] const deflate_params_t & params() const noexcept { return m_params; }
 
     // Compresses a whole message about to be sent: true if `payload` now holds its compressed
     // form, to be sent with RSV1 set.
@@ -49,18 +51,18 @@ public:
         const asio_ns::const_buffer message = payload.buf();
         std::string compressed = per_thread_payload_strings().take( message.size() );
 
-        if( m_no_context_takeover )
+        if( m_params.server_no_context_takeover )
         {
             auto & pool = per_thread_codecs< deflater_t >();
-            auto deflater = pool.take( m_engine, m_window_bits );
+            auto deflater = pool.take( m_engine, m_params.server_max_window_bits );
             deflater->compress( message.data(), message.size(), compressed );
             deflater->reset();
-            pool.give_back( m_engine, m_window_bits, std::move( deflater ) );
+            pool.give_back( m_engine, m_params.server_max_window_bits, std::move( deflater ) );
         }
         else
         {
             if( !m_deflater )
-                m_deflater = m_engine->make_deflater( m_window_bits );
+                m_deflater = m_engine->make_deflater( m_params.server_max_window_bits );
             m_deflater->compress( message.data(), message.size(), compressed );
         }
 
@@ -83,8 +85,7 @@ private:
     deflate_engine_handle_t m_engine;
     // Only with context takeover.
     std::unique_ptr< deflater_t > m_deflater;
-    std::uint8_t m_window_bits{ 15 };
-    bool m_no_context_takeover{ true };
+    deflate_params_t m_params;
 };
 
 } // namespace impl

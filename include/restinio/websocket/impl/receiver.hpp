@@ -384,11 +384,11 @@ private:
     // The payload of a frame that spans reads; empty otherwise.
     std::string m_payload;
 
-    // Of the message the data frames belong to.
-    utils::utf8_checker_t m_utf8;
     // Only once permessage-deflate is agreed on.
     std::unique_ptr< message_inflater_t > m_inflater;
 
+    // Of the message the data frames belong to.
+    utils::utf8_checker_t m_utf8;
     bool m_in_payload = false;
     bool m_close_received = false;
     frame_error_t m_error = frame_error_t::none;

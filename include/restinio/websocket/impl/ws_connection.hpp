@@ -146,6 +146,11 @@ public:
 
     [[nodiscard]] std::size_t buffered_amount() const noexcept override { return m_queue.queued_bytes(); }
 
+    [[nodiscard]] std::optional< deflate_params_t > deflate_params() const noexcept override
+    {
+        return this->compression_params();
+    }
+
     void check_timeout( tcp_connection_ctx_handle_t & ) override
     {
         on_strand( []( ws_connection_t & self ) {
@@ -315,12 +320,13 @@ private:
     ws_write_queue_t m_queue;
     ws_session_t m_session;
 
-    restinio::impl::notice_endpoint_t< typename Traits::connection_state_listener_t > m_notice_endpoint;
+    [[no_unique_address]] restinio::impl::notice_endpoint_t< typename Traits::connection_state_listener_t >
+            m_notice_endpoint;
     const bool m_whole_messages;    // the handler gets data messages joined (message_assembler.hpp)
     bool m_in_pass{ false };
     bool m_closed_reported{ false };
     bool m_read_scheduled{ false };
-    restinio::impl::lifetime_monitor_for_t< Traits > m_lifetime_monitor;
+    [[no_unique_address]] restinio::impl::lifetime_monitor_for_t< Traits > m_lifetime_monitor;
 };
 
 } // namespace impl

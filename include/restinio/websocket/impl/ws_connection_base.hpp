@@ -3,11 +3,13 @@
 
 #include <restinio/buffers.hpp>
 #include <restinio/tcp_connection_ctx_base.hpp>
+#include <restinio/websocket/deflate_options.hpp>
 #include <restinio/websocket/message.hpp>
 
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace restinio
 {
@@ -57,6 +59,10 @@ public:
 
     // The bytes of the frames queued and not yet written; any thread may ask.
     [[nodiscard]] virtual std::size_t buffered_amount() const noexcept = 0;
+
+    // What permessage-deflate agreed on, or nullopt; fixed before the handle exists, so any
+    // thread may ask.
+    [[nodiscard]] virtual std::optional< deflate_params_t > deflate_params() const noexcept = 0;
 
 private:
     // The server's list of open connections (ws_registry.hpp), under its lock.

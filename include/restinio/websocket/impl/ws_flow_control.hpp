@@ -101,6 +101,11 @@ protected:
         m_deflater->enable( std::move( engine ), params );
     }
 
+    [[nodiscard]] std::optional< deflate_params_t > compression_params() const noexcept
+    {
+        return m_deflater ? std::optional< deflate_params_t >{ m_deflater->params() } : std::nullopt;
+    }
+
     void store_drain_handler( drain_handler_t && handler )
     {
         m_drain_handler = handler ? std::make_unique< drain_handler_t >( std::move( handler ) ) : nullptr;
