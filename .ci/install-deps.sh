@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(
-    build-essential cmake pkg-config
+    build-essential cmake ninja-build pkg-config
     libasio-dev node-llhttp libfmt-dev catch2
     clang libclang-rt-14-dev
     libssl-dev openssl zlib1g-dev
