@@ -26,6 +26,12 @@ class frame_rules_t
 public:
     explicit frame_rules_t( std::uint64_t max_message_size ) noexcept
         : m_max_message_size{ max_message_size }
+        , m_message_open{ false }
+        , m_message_is_text{ false }
+        , m_message_is_compressed{ false }
+        , m_frame_is_text{ false }
+        , m_frame_is_compressed{ false }
+        , m_frame_starts_message{ false }
     {}
 
     [[nodiscard]] std::uint64_t max_message_size() const noexcept { return m_max_message_size; }
@@ -84,7 +90,7 @@ public:
 
         // Deflate makes incompressible data a little longer (5 bytes per stored block of up to
         // 64 KiB): a compressed message's bytes on the wire may pass the limit by that much,
-        // since what the limit bounds is its inflated size (message_inflater.hpp).
+        // since what the limit bounds is its inflated size (permessage_deflate.hpp).
         const bool compressed = is_continuation ? m_message_is_compressed : rsv1;
         const std::uint64_t slack = m_max_message_size / 64u + 1024u;
         const std::uint64_t max_wire_size = !compressed ? m_max_message_size
@@ -130,12 +136,13 @@ private:
     std::uint64_t m_max_message_size;
     // The fragmented message (RFC 6455 5.4) the data frames belong to.
     std::uint64_t m_message_size = 0u;
-    bool m_message_open = false;
-    bool m_message_is_text = false;
-    bool m_message_is_compressed = false;
-    bool m_frame_is_text = false;
-    bool m_frame_is_compressed = false;
-    bool m_frame_starts_message = false;
+    // One byte for all the flags: the receiver packs its own small members after it.
+    bool m_message_open : 1;
+    bool m_message_is_text : 1;
+    bool m_message_is_compressed : 1;
+    bool m_frame_is_text : 1;
+    bool m_frame_is_compressed : 1;
+    bool m_frame_starts_message : 1;
 };
 
 } // namespace impl

@@ -10,7 +10,7 @@
 // will carry it (payload_space() and commit_payload()), which spares a copy per byte of large
 // messages. Fragments are not joined: one frame is one
 // delivery, as RESTinio's message_t is one frame. With permessage-deflate enabled, a message
-// whose first frame has RSV1 set is inflated as its bytes arrive (message_inflater.hpp), and each
+// whose first frame has RSV1 set is inflated as its bytes arrive (permessage_deflate.hpp), and each
 // frame delivers what its bytes inflated to. Bad input ends in a frame_error_t value
 // mapped to one close code by close_code_for(); no exception is thrown for it. Pure: no I/O,
 // no timers, and no allocation but the payload string of each frame (and zlib's, when inflating).
@@ -23,7 +23,7 @@
 #include <restinio/websocket/impl/frame_parser.hpp>
 #include <restinio/websocket/impl/frame_rules.hpp>
 #include <restinio/websocket/impl/mask.hpp>
-#include <restinio/websocket/impl/message_inflater.hpp>
+#include <restinio/websocket/impl/permessage_deflate.hpp>
 #include <restinio/websocket/impl/receiver_sink.hpp>
 #include <restinio/websocket/message.hpp>
 
@@ -91,14 +91,14 @@ public:
                 if( parse_status_t::need_more == parsed.status )
                     break;
 
-                const frame_error_t error = m_rules.start_frame( m_parser.header(), static_cast< bool >( m_inflater ) );
+                const frame_error_t error = m_rules.start_frame( m_parser.header(), static_cast< bool >( m_deflate ) );
                 if( frame_error_t::none != error )
                     return fail( error );
                 if( m_rules.frame_starts_message() )
                 {
                     m_utf8.reset();
                     if( m_rules.frame_is_compressed() )
-                        m_inflater->start_message();
+                        m_deflate->start_message();
                 }
                 if( m_rules.frame_is_compressed() )
                 {
@@ -198,17 +198,21 @@ public:
     {
         m_in_payload = false;
         std::string{}.swap( m_payload );
-        if( m_inflater )
-            m_inflater->abandon();
+        if( m_deflate )
+            m_deflate->abandon_input();
     }
 
     // permessage-deflate was agreed on: messages with RSV1 set on their first frame are
     // compressed (RFC 7692 6.1).
     void enable_deflate( deflate_engine_handle_t engine, const deflate_params_t & params )
     {
-        m_inflater = std::make_unique< message_inflater_t >();
-        m_inflater->enable( std::move( engine ), params );
+        m_deflate = std::make_unique< permessage_deflate_t >( std::move( engine ), params );
     }
+
+    // The connection's permessage-deflate state, sending side included, or nullptr if none was
+    // agreed on. It lives here, where the agreement is enforced on every frame; the pointer
+    // never changes after enable_deflate(), so any thread may read it.
+    [[nodiscard]] permessage_deflate_t * deflate() const noexcept { return m_deflate.get(); }
 
 private:
     // The frame whose payload is being received: the parser's last header, which stays as it
@@ -234,7 +238,7 @@ private:
             unmask( chunk, chunk_size, frame().mask_key, m_payload_received );
             m_payload_received += chunk_size;
             const frame_error_t error = inflate_into_payload( [ & ] {
-                return m_inflater->inflate( chunk, chunk_size, m_payload, max_message_size() );
+                return m_deflate->inflate( chunk, chunk_size, m_payload, max_message_size() );
             } );
             if( frame_error_t::none != error || m_payload_received != frame().payload_length )
                 return error;
@@ -339,7 +343,7 @@ private:
         if( final_frame_flag_t::final_frame == frame().final_flag )
         {
             const frame_error_t error = inflate_into_payload( [ & ] {
-                return m_inflater->finish_message( m_payload, max_message_size() );
+                return m_deflate->finish_message( m_payload, max_message_size() );
             } );
             if( frame_error_t::none != error )
                 return error;
@@ -379,19 +383,19 @@ private:
     static constexpr std::size_t eager_capacity = 4u * 1024u;
 
     frame_parser_t m_parser;
-    frame_rules_t m_rules{ default_max_message_size };
-    std::uint64_t m_payload_received = 0u;
-    // The payload of a frame that spans reads; empty otherwise.
-    std::string m_payload;
-
-    // Only once permessage-deflate is agreed on.
-    std::unique_ptr< message_inflater_t > m_inflater;
-
+    // Its tail padding holds the one-byte members that follow.
+    [[no_unique_address]] frame_rules_t m_rules{ default_max_message_size };
     // Of the message the data frames belong to.
     utils::utf8_checker_t m_utf8;
     bool m_in_payload = false;
     bool m_close_received = false;
     frame_error_t m_error = frame_error_t::none;
+
+    std::uint64_t m_payload_received = 0u;
+    // The payload of a frame that spans reads; empty otherwise.
+    std::string m_payload;
+    // Only once permessage-deflate is agreed on.
+    std::unique_ptr< permessage_deflate_t > m_deflate;
 };
 
 } /* namespace impl */

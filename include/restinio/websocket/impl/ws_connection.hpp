@@ -70,10 +70,7 @@ public:
         , m_lifetime_monitor{ std::move( lifetime_monitor ) }
     {
         if( deflate )
-        {
             m_receiver.enable_deflate( deflate_engine, *deflate );
-            this->enable_deflate( deflate_engine, *deflate );
-        }
     }
 
     ~ws_connection_t() override
@@ -148,7 +145,8 @@ public:
 
     [[nodiscard]] std::optional< deflate_params_t > deflate_params() const noexcept override
     {
-        return this->compression_params();
+        const permessage_deflate_t * deflate = m_receiver.deflate();
+        return deflate ? std::optional< deflate_params_t >{ deflate->params() } : std::nullopt;
     }
 
     void check_timeout( tcp_connection_ctx_handle_t & ) override
@@ -239,7 +237,7 @@ private:
         if( m_queue.empty() )
             m_queue.release_memory();
         m_read_scheduled = true;
-        m_transport.wait_readable( self_handle(), std::exchange( this->m_drained, false ) );
+        m_transport.wait_readable( self_handle(), std::exchange( m_drained, false ) );
     }
 
     void apply( session_event_t event, status_code_t code = status_code_t::normal_closure,
@@ -326,6 +324,9 @@ private:
     bool m_in_pass{ false };
     bool m_closed_reported{ false };
     bool m_read_scheduled{ false };
+    // The last read found the socket empty: the next wait needs no re-arming. The read pass's
+    // (ws_read_pass.hpp), kept with the other flags where it costs no padding.
+    bool m_drained{ false };
     [[no_unique_address]] restinio::impl::lifetime_monitor_for_t< Traits > m_lifetime_monitor;
 };
 

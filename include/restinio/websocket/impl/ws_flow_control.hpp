@@ -11,7 +11,7 @@
 #pragma once
 
 #include <restinio/websocket/impl/frame.hpp>
-#include <restinio/websocket/impl/message_deflater.hpp>
+#include <restinio/websocket/impl/permessage_deflate.hpp>
 #include <restinio/websocket/impl/ws_backpressure.hpp>
 #include <restinio/websocket/impl/ws_connection_base.hpp>
 #include <restinio/websocket/impl/ws_deadlines.hpp>
@@ -55,9 +55,10 @@ protected:
         if( send_admission_t::queue == admission )
         {
             self.m_deadlines.frame( opcode );
-            // Only a message sent whole: see message_deflater.hpp.
+            // Only a message sent whole: see permessage_deflate.hpp.
+            permessage_deflate_t * const deflate = self.m_receiver.deflate();
             const bool compressed = is_data_frame( opcode ) && final_frame_flag_t::final_frame == final_flag
-                    && m_deflater && m_deflater->compress( payload );
+                    && deflate && deflate->compress( payload );
             self.m_queue.push( final_flag, opcode, std::move( payload ), std::move( callback ), compressed );
             return note_queued();
         }
@@ -94,17 +95,6 @@ protected:
             self.m_queue.defer( [ this ]( const asio_ns::error_code & ) { run_drain_handler(); } );
     }
 
-    // permessage-deflate was agreed on: data messages sent whole may be compressed.
-    void enable_deflate( deflate_engine_handle_t engine, const deflate_params_t & params )
-    {
-        m_deflater = std::make_unique< message_deflater_t >();
-        m_deflater->enable( std::move( engine ), params );
-    }
-
-    [[nodiscard]] std::optional< deflate_params_t > compression_params() const noexcept
-    {
-        return m_deflater ? std::optional< deflate_params_t >{ m_deflater->params() } : std::nullopt;
-    }
 
     void store_drain_handler( drain_handler_t && handler )
     {
@@ -161,8 +151,6 @@ protected:
 private:
     [[nodiscard]] Connection & connection() noexcept { return static_cast< Connection & >( *this ); }
 
-    // Only once permessage-deflate is agreed on.
-    std::unique_ptr< message_deflater_t > m_deflater;
     // Only once the user sets one.
     std::unique_ptr< drain_handler_t > m_drain_handler;
     // When the frame or message in progress was first seen (ws_deadlines.hpp's stamps), if

@@ -48,7 +48,7 @@ protected:
             return;
         // Paused by the queue: the readiness reported is kept for when reading resumes.
         if( self.reading_paused() )
-            return void( m_drained = false );
+            return void( self.m_drained = false );
         if( ec )
             return on_input_end( ec.message() );
 
@@ -60,7 +60,7 @@ protected:
             receive( [ & ]( input_sink_t & sink ) { return self.m_receiver.consume( data, input->size(), sink ); } );
         }
 
-        m_drained = false;
+        self.m_drained = false;
         // Read until the socket is drained (readiness is reported once per arrival), or until
         // the answers fill the queue to its high-water mark.
         for( int reads = 0; reads != max_reads_per_wakeup && self.m_session.reads() && !self.reading_paused(); ++reads )
@@ -79,7 +79,7 @@ protected:
             const std::size_t n = self.m_transport.read_some( into, room, read_ec );
             if( read_ec == asio_ns::error::would_block )
             {
-                m_drained = true;
+                self.m_drained = true;
                 return;
             }
             if( read_ec )
@@ -93,16 +93,12 @@ protected:
             self.note_queued();
             if( Connection::transport_t::short_read_means_drained && n < room )
             {
-                m_drained = true;
+                self.m_drained = true;
                 return;
             }
         }
         // Not drained: the next read is posted, so other connections on this thread get a turn.
     }
-
-
-    // The last read found the socket empty: the next wait needs no re-arming.
-    bool m_drained{ false };
 
 private:
     // The receiver's sink while one input is processed: a recycled string for each payload, one
