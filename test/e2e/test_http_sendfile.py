@@ -2,7 +2,7 @@
 byte with their Content-Length, over raw sockets and with curl: whole files, parts chosen with
 offset_and_size(), files bigger than the chunk size and chunks of odd sizes, a file between two
 memory buffers, pipelined file responses, a file that shrinks while it is sent (the connection
-is closed, not left hanging), and clients that go away mid-file. After each case the server
+is closed, not left hanging), and clients that go away mid-file; all of it over https:// too. After each case the server
 holds no descriptor of a file or of a finished connection (/proc/<pid>/fd) and still serves."""
 
 import os
@@ -14,6 +14,7 @@ import unittest
 
 from e2e_support import binary, server_process
 from http_support import connect, curl, parse_response, read_until_close
+from tls_support import client_context, server_args, test_certificates
 
 MIB = 1024 * 1024
 HELLO = b"Hello, World!"
@@ -108,8 +109,9 @@ def held_descriptors(pid, test_dir):
 
 
 class sendfile_server:
-    """Mixin: one server per class over a directory of test files."""
+    """Mixin: one server per class over a directory of test files; with `tls`, over https://."""
     switches = ()
+    tls = False
 
     @classmethod
     def setUpClass(cls):
@@ -128,7 +130,8 @@ class sendfile_server:
                                      # a whole file must leave within the write time limit
                                      # (see sendfile_time_limits_test), even in small chunks
                                      # under a sanitizer
-                                     "--write-timeout-ms", "60000", *cls.switches]).__enter__()
+                                     "--write-timeout-ms", "60000", *cls.switches,
+                                     *(server_args() if cls.tls else ())]).__enter__()
         cls.server.proc.stdout.close()
         cls.port = cls.server.port
         cls.idle_fd_count = cls.wait_idle()
@@ -158,7 +161,7 @@ class sendfile_server:
     def tearDown(self):
         self.assertTrue(self.server.alive(), "the server died")
         self.assertEqual(self.wait_idle(), self.idle_fd_count, "descriptors leaked")
-        with connect(self.port) as s:
+        with self.open() as s:
             s.sendall(request("/hello"))
             r = read_response(s)
         self.assertEqual((r.status, r.body), (200, HELLO))
@@ -171,8 +174,16 @@ class sendfile_server:
         self.addCleanup(os.unlink, path)
         return path
 
+    def open(self, small_window=False):
+        """A connection to the server (TLS-wrapped for https://)."""
+        s = small_receive_buffer_connection(self.port) if small_window else connect(self.port)
+        return client_context().wrap_socket(s, server_hostname="127.0.0.1") if self.tls else s
+
+    def curl(self, *args, **kwargs):
+        return curl(*(("--cacert", test_certificates()["ca"]) if self.tls else ()), *args, **kwargs)
+
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{path}"
 
     def check_file_response(self, r, expected_body):
         self.assertEqual(r.status, 200)
@@ -184,7 +195,7 @@ class sendfile_server:
 
     def test_whole_file_exact_bytes(self):
         data = self.files["small.bin"]
-        with connect(self.port) as s:
+        with self.open() as s:
             s.sendall(request("/files/small.bin"))
             r = read_response(s)
             self.assertEqual(r.raw, b"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1000\r\n"
@@ -193,7 +204,7 @@ class sendfile_server:
             self.assertEqual(read_response(s).body, HELLO)
 
     def test_every_file_whole_on_one_connection(self):
-        with connect(self.port) as s:
+        with self.open() as s:
             for name, data in self.files.items():
                 with self.subTest(name=name):
                     s.sendall(request(f"/files/{name}"))
@@ -201,7 +212,7 @@ class sendfile_server:
 
     def check_with_curl(self, path, expected_body):
         """curl -i prints the response as it came: one response, exactly the expected body."""
-        p = curl("-i", self.url(path))
+        p = self.curl("-i", self.url(path))
         self.assertEqual(p.returncode, 0, p.stderr)
         r, end = parse_response(p.stdout)
         self.assertEqual(end, len(p.stdout))
@@ -218,7 +229,7 @@ class sendfile_server:
         cases = [("big.bin", 1 * MIB), ("big.bin", 4096), ("big.bin", 1 * MIB - 1), ("big.bin", 3 * MIB + 7),
                  ("big.bin", 64 * MIB), ("odd.bin", 7), ("small.bin", 1), ("small.bin", 999), ("empty.bin", 10),
                  ("small.bin", 0), ("big.bin", 0)]   # 0: the default chunk size
-        with connect(self.port) as s:
+        with self.open() as s:
             for name, chunk in cases:
                 with self.subTest(name=name, chunk=chunk):
                     s.sendall(request(f"/files/{name}?chunk={chunk}"))
@@ -238,7 +249,7 @@ class sendfile_server:
             ("big.bin", MIB - 1, MIB + 3, None), ("big.bin", 4095, 2 * MIB, 4096),
             ("big.bin", 3 * MIB, None, 3), ("empty.bin", 0, None, None), ("empty.bin", 0, 10, None),
         ]
-        with connect(self.port) as s:
+        with self.open() as s:
             for name, offset, size, chunk in cases:
                 with self.subTest(name=name, offset=offset, size=size, chunk=chunk):
                     query = f"offset={offset}" + (f"&size={size}" if size is not None else "") \
@@ -260,7 +271,7 @@ class sendfile_server:
         self.assert_500_then_served("/files/no-such-file.bin")
 
     def assert_500_then_served(self, path):
-        with connect(self.port) as s:
+        with self.open() as s:
             s.sendall(request(path) + request("/hello", close=True))
             data, closed, _ = read_until_close(s)
         self.assertTrue(closed)
@@ -273,7 +284,7 @@ class sendfile_server:
     def test_file_between_memory_buffers(self):
         for name, chunk in [("small.bin", MIB), ("odd.bin", 4096), ("empty.bin", MIB), ("big.bin", 1_000_000)]:
             with self.subTest(name=name, chunk=chunk):
-                with connect(self.port) as s:
+                with self.open() as s:
                     s.sendall(request(f"/framed/{name}?chunk={chunk}"))
                     self.check_file_response(read_response(s, timeout=30), b"<<" + self.files[name] + b">>")
 
@@ -282,7 +293,7 @@ class sendfile_server:
                  "/framed/small.bin", "/files/big.bin?offset=10&size=100", "/hello"]
         expected = [self.files["small.bin"], HELLO, self.files["odd.bin"], b"",
                     b"<<" + self.files["small.bin"] + b">>", self.files["big.bin"][10:110], HELLO]
-        with connect(self.port) as s:
+        with self.open() as s:
             s.sendall(b"".join(request(p) for p in paths))
             reader = response_reader(s)
             for path, body in zip(paths, expected):
@@ -291,7 +302,7 @@ class sendfile_server:
             self.assertEqual(reader.data, b"")
 
     def test_connection_close_after_a_file(self):
-        with connect(self.port) as s:
+        with self.open() as s:
             s.sendall(request("/files/odd.bin?chunk=10000", close=True))
             data, closed, _ = read_until_close(s, timeout=10)
         self.assertTrue(closed)
@@ -307,7 +318,7 @@ class sendfile_server:
         # one chunk ahead) while the file is cut from 16 MiB to 8 MiB.
         data = file_bytes(16 * MIB, 4)
         path = self.make_file("shrinking.bin", data)
-        with small_receive_buffer_connection(self.port) as s:
+        with self.open(small_window=True) as s:
             s.sendall(request("/files/shrinking.bin?chunk=65536"))
             head, body = read_head_and_some_body(s, 1)
             self.assertIn(b"\r\nContent-Length: %d\r\n" % len(data), head)
@@ -323,7 +334,7 @@ class sendfile_server:
         # and the connection goes on with the next request.
         data = file_bytes(16 * MIB, 8)
         path = self.make_file("growing.bin", data)
-        with small_receive_buffer_connection(self.port) as s:
+        with self.open(small_window=True) as s:
             s.sendall(request("/files/growing.bin?chunk=65536"))
             head, body = read_head_and_some_body(s, 1)
             with open(path, "ab") as f:
@@ -340,7 +351,7 @@ class sendfile_server:
         for reset in (False, True):
             for chunk in (65536, MIB):
                 with self.subTest(reset=reset, chunk=chunk):
-                    s = small_receive_buffer_connection(self.port)
+                    s = self.open(small_window=True)
                     s.sendall(request(f"/files/gone.bin?chunk={chunk}"))
                     _, body = read_head_and_some_body(s, MIB)
                     self.assertTrue(body == big[:len(body)])
@@ -348,14 +359,14 @@ class sendfile_server:
                         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                     s.close()
                     self.assertEqual(self.wait_idle(), self.idle_fd_count, "descriptors leaked")
-        with connect(self.port) as s:        # the same file, whole, afterwards
+        with self.open() as s:        # the same file, whole, afterwards
             s.sendall(request("/files/gone.bin"))
             self.check_file_response(read_response(s, timeout=30), big)
 
     def test_curl_gone_mid_file(self):
         # curl reads at 1 MiB/s and gives up after 1 s: it goes away in the middle of 16 MiB.
         self.make_file("curl-gone.bin", file_bytes(16 * MIB, 6))
-        p = curl("--limit-rate", "1M", "-o", "/dev/null", self.url("/files/curl-gone.bin"), timeout=1)
+        p = self.curl("--limit-rate", "1M", "-o", "/dev/null", self.url("/files/curl-gone.bin"), timeout=1)
         self.assertEqual(p.returncode, 28, p.stderr)        # CURLE_OPERATION_TIMEDOUT
 
 
@@ -422,6 +433,12 @@ class sendfile_on_one_thread_test(sendfile_server, unittest.TestCase):
 
 
 class sendfile_on_a_pool_test(sendfile_server, unittest.TestCase):
+    switches = ("--threads", "2")
+
+
+# Over TLS the file's chunks are read into user space and go through OpenSSL.
+class sendfile_over_tls_test(sendfile_server, unittest.TestCase):
+    tls = True
     switches = ("--threads", "2")
 
 

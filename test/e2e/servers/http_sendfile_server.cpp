@@ -3,7 +3,10 @@
 // SIGINT/SIGTERM.
 //
 //   e2e_server_http_sendfile_server --dir DIR [--port 0] [--threads 1] [--max-pipelined 1]
-//       [--write-timeout-ms 5000]
+//       [--write-timeout-ms 5000] [--tls-cert FILE --tls-key FILE]
+//
+// With --tls-cert and --tls-key it serves https:// (the file's chunks then go through
+// OpenSSL, read into user space, instead of the kernel's sendfile).
 //
 // Routes (NAME is a file in DIR):
 //   GET /files/NAME[?offset=O][&size=S][&chunk=C][&timelimit=MS]
@@ -15,6 +18,10 @@
 // A handler that throws (a missing file, an offset past the end) gets 500.
 
 #include <restinio/core.hpp>
+#if defined( RESTINIO_WITH_TLS )
+    #include <restinio/tls.hpp>
+    #include "tls_context.hpp"
+#endif
 
 #include <cstdlib>
 #include <iostream>
@@ -33,12 +40,14 @@ struct options_t
     std::size_t threads{ 1 };
     std::size_t max_pipelined{ 1 };
     std::chrono::milliseconds write_timeout{ 5000 };
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 [[noreturn]] void usage_and_exit( const char * program )
 {
     std::cerr << "usage: " << program << " --dir DIR [--port N] [--threads N] [--max-pipelined N]"
-                 " [--write-timeout-ms N]\n";
+                 " [--write-timeout-ms N] [--tls-cert FILE --tls-key FILE]\n";
     std::exit( 2 );
 }
 
@@ -56,6 +65,8 @@ options_t parse_options( int argc, char ** argv )
         else if( "--threads" == arg ) o.threads = std::max< std::size_t >( 1, std::stoul( value ) );
         else if( "--max-pipelined" == arg ) o.max_pipelined = std::stoul( value );
         else if( "--write-timeout-ms" == arg ) o.write_timeout = std::chrono::milliseconds{ std::stoul( value ) };
+        else if( "--tls-cert" == arg ) o.tls_cert = value;
+        else if( "--tls-key" == arg ) o.tls_key = value;
         else usage_and_exit( argv[ 0 ] );
     }
     if( o.dir.empty() )
@@ -122,7 +133,18 @@ int main( int argc, char ** argv )
     try
     {
         const options_t o = parse_options( argc, argv );
-        if( 1 == o.threads )
+        if( !o.tls_cert.empty() )
+        {
+#if defined( RESTINIO_WITH_TLS )
+            using traits_t = restinio::tls_traits_t<
+                    restinio::asio_timer_manager_t, restinio::null_logger_t, rr::express_router_t >;
+            restinio::run( configure( restinio::on_thread_pool< traits_t >( o.threads ), o )
+                    .tls_context( make_test_tls_context( o.tls_cert, o.tls_key ) ) );
+#else
+            throw std::runtime_error{ "built without TLS" };
+#endif
+        }
+        else if( 1 == o.threads )
         {
             using traits_t = restinio::single_thread_traits_t<
                     restinio::asio_timer_manager_t, restinio::null_logger_t, rr::express_router_t >;
