@@ -58,7 +58,7 @@ compress_with_compressor_per_message( benchmark::State & state )
     std::string out;
     for( auto _ : state )
     {
-        auto deflater = engine->make_deflater( 15 );
+        auto deflater = engine->make_deflater( 15, false );
         deflater->compress( message.data(), message.size(), out );
         benchmark::DoNotOptimize( out.data() );
     }
@@ -97,7 +97,7 @@ receive( benchmark::State & state, bool compressed )
     const std::string message = json_like( static_cast< std::size_t >( state.range( 0 ) ) );
     std::string body = message;
     if( compressed )
-        engine->make_deflater( 15 )->compress( message.data(), message.size(), body );
+        engine->make_deflater( 15, false )->compress( message.data(), message.size(), body );
     const auto wire = client_frame( body, compressed );
     rws::deflate_params_t params;
     params.client_no_context_takeover = true;

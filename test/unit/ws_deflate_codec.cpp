@@ -64,7 +64,7 @@ const auto engine = rws::make_zlib_deflate().engine();
 
 TEST_CASE( "round trip, the compressed bytes cut at every point", "[websocket][deflate][codec]" )
 {
-    const auto deflater = engine->make_deflater( 15 );
+    const auto deflater = engine->make_deflater( 15, false );
     const auto inflater = engine->make_inflater( 15 );
     for( std::size_t size : { 0u, 1u, 2u, 64u, 300u, 2000u } )
     {
@@ -95,7 +95,7 @@ TEST_CASE( "round trip of large messages at random cuts, every window size", "[w
     std::mt19937 rng{ 7 };
     for( int bits = 9; bits <= 15; ++bits )
     {
-        const auto deflater = engine->make_deflater( bits );
+        const auto deflater = engine->make_deflater( bits, false );
         const auto inflater = engine->make_inflater( bits );
         for( std::size_t size : { 70'000u, 1u << 20 } )
         {
@@ -117,7 +117,7 @@ TEST_CASE( "round trip of large messages at random cuts, every window size", "[w
 
 TEST_CASE( "with context takeover, later messages refer to earlier ones", "[websocket][deflate][codec]" )
 {
-    const auto deflater = engine->make_deflater( 15 );
+    const auto deflater = engine->make_deflater( 15, false );
     const auto inflater = engine->make_inflater( 15 );
     const std::string message = json_like( 1000 );
     const std::string first = compress( *deflater, message );
@@ -139,7 +139,7 @@ TEST_CASE( "with context takeover, later messages refer to earlier ones", "[webs
 TEST_CASE( "an 8-bit client window inflates", "[websocket][deflate][codec]" )
 {
     const auto inflater = engine->make_inflater( 8 );
-    const auto deflater = engine->make_deflater( 9 );
+    const auto deflater = engine->make_deflater( 9, false );
     const std::string message = json_like( 300 );
     std::string out;
     REQUIRE( rwi::inflate_status_t::ok == inflate_in_pieces( *inflater, compress( *deflater, message ), {}, out ) );
@@ -150,7 +150,7 @@ TEST_CASE( "a zip bomb stops at the limit, having allocated no more", "[websocke
 {
     const std::string zeros( 64u << 20, '\0' );
     const auto deflater = rws::make_zlib_deflate( rws::deflate_options_t{}.compression_level( 9 ) )
-            .engine()->make_deflater( 15 );
+            .engine()->make_deflater( 15, false );
     const std::string bomb = compress( *deflater, zeros );
     REQUIRE( bomb.size() < 100'000u );
 
@@ -200,4 +200,31 @@ TEST_CASE( "a message ended with BFINAL takes the appended tail", "[websocket][d
     out.clear();
     REQUIRE( rwi::inflate_status_t::ok == inflate_in_pieces( *inflater, final_block, {}, out ) );
     CHECK( out == "a" );
+}
+
+TEST_CASE( "the compressor's memory level: 8 shared, 4 a connection's own, unless set", "[websocket][deflate][codec]" )
+{
+    CHECK( 8 == rws::deflate_options_t{}.mem_level_for( false ) );
+    CHECK( 4 == rws::deflate_options_t{}.mem_level_for( true ) );
+    for( const bool takeover : { false, true } )
+    {
+        CHECK( 6 == rws::deflate_options_t{}.mem_level( 6 ).mem_level_for( takeover ) );
+        CHECK( 1 == rws::deflate_options_t{}.mem_level( 0 ).mem_level_for( takeover ) );
+        CHECK( 9 == rws::deflate_options_t{}.mem_level( 12 ).mem_level_for( takeover ) );
+    }
+
+    // A connection's own compressor keeps its window: the second of two equal messages, sent
+    // with context takeover, comes out shorter, and both inflate on one stream.
+    const auto deflater = engine->make_deflater( 15, true );
+    const auto inflater = engine->make_inflater( 15 );
+    const std::string message = json_like( 1000 );
+    const std::string first = compress( *deflater, message );
+    const std::string second = compress( *deflater, message );
+    CHECK( second.size() < first.size() );
+    for( const std::string * compressed : { &first, &second } )
+    {
+        std::string out;
+        REQUIRE( rwi::inflate_status_t::ok == inflate_in_pieces( *inflater, *compressed, {}, out ) );
+        CHECK( out == message );
+    }
 }

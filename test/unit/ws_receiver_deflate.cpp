@@ -37,7 +37,7 @@ with_deflate( rws::deflate_params_t params = no_takeover() )
 std::string
 deflated( const std::string & message )
 {
-    const auto deflater = engine->make_deflater( 15 );
+    const auto deflater = engine->make_deflater( 15, false );
     std::string out;
     deflater->compress( message.data(), message.size(), out );
     return out;
@@ -131,7 +131,7 @@ TEST_CASE( "compressed messages are inflated, whatever the split", "[websocket][
 TEST_CASE( "context takeover: the window is kept only when agreed", "[websocket][receiver][deflate]" )
 {
     const std::string message = text_of( 500 );
-    const auto deflater = engine->make_deflater( 15 );
+    const auto deflater = engine->make_deflater( 15, false );
     std::string first, second;
     deflater->compress( message.data(), message.size(), first );
     deflater->compress( message.data(), message.size(), second );
@@ -206,7 +206,7 @@ TEST_CASE( "bad compressed input gets the right close code", "[websocket][receiv
 
 TEST_CASE( "a zip bomb ends at the size limit with 1009", "[websocket][receiver][deflate]" )
 {
-    const auto deflater = rws::make_zlib_deflate( rws::deflate_options_t{}.compression_level( 9 ) ).engine()->make_deflater( 15 );
+    const auto deflater = rws::make_zlib_deflate( rws::deflate_options_t{}.compression_level( 9 ) ).engine()->make_deflater( 15, false );
     const std::string zeros( 32u << 20, '\0' );
     std::string bomb;
     deflater->compress( zeros.data(), zeros.size(), bomb );

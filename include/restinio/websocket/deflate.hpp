@@ -196,11 +196,11 @@ public:
         return std::make_unique< zlib_inflater_t >( window_bits );
     }
 
-    [[nodiscard]] std::unique_ptr< deflater_t > make_deflater( int window_bits ) const override
+    [[nodiscard]] std::unique_ptr< deflater_t > make_deflater( int window_bits, bool context_takeover ) const override
     {
         // zlib's raw deflate has no 8-bit window (negotiation never agrees to one).
         return std::make_unique< zlib_deflater_t >( std::max( window_bits, 9 ),
-                options().mem_level(), options().compression_level() );
+                options().mem_level_for( context_takeover ), options().compression_level() );
     }
 };
 

@@ -84,7 +84,9 @@ public:
     [[nodiscard]] const deflate_options_t & options() const noexcept { return m_options; }
 
     [[nodiscard]] virtual std::unique_ptr< inflater_t > make_inflater( int window_bits ) const = 0;
-    [[nodiscard]] virtual std::unique_ptr< deflater_t > make_deflater( int window_bits ) const = 0;
+    // `context_takeover`: the compressor is a connection's own, kept from message to message
+    // (rather than the thread's, shared); the options' memory level may differ.
+    [[nodiscard]] virtual std::unique_ptr< deflater_t > make_deflater( int window_bits, bool context_takeover ) const = 0;
 
 private:
     const deflate_options_t m_options;
@@ -111,7 +113,7 @@ public:
         if constexpr( std::is_same< Codec, inflater_t >::value )
             return engine->make_inflater( window_bits );
         else
-            return engine->make_deflater( window_bits );
+            return engine->make_deflater( window_bits, false );
     }
 
     // `codec` has been reset.

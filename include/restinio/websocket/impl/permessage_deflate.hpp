@@ -112,7 +112,7 @@ public:
         else
         {
             if( !m_deflater )
-                m_deflater = m_engine->make_deflater( window_bits );
+                m_deflater = m_engine->make_deflater( window_bits, true );
             m_deflater->compress( message.data(), message.size(), compressed );
         }
 
