@@ -5,6 +5,10 @@
 # how fast the generator is, and the server's CPU per handshake is what tells servers apart.
 #
 #   bench/handshake_cpu.sh [--reps N] [--duration S] [--servers raw,uws,beast,restinio,websocketpp]
+#                          [--tls]
+#
+# --tls: full TLS handshakes (no resumption) before each upgrade, each server with its TLS
+# settings (compare.sh's tls-handshakes workload), the raw row a raw TLS echo.
 #
 # Same set-up as compare.sh: the server pinned to CPU 0, the generator to CPU 1, 32 concurrent
 # connect / upgrade / close-handshake loops. Needs ../shared/bench built (its build.sh) and
@@ -13,13 +17,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/echo_servers.sh
 
-reps=3 duration=3 servers="raw,uws,beast,restinio,websocketpp"
+reps=3 duration=3 servers="raw,uws,beast,restinio,websocketpp" tls=0
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=${2:?}; shift ;;
         --duration) duration=${2:?}; shift ;;
         --servers) servers=${2:?}; shift ;;
-        *) echo "usage: $0 [--reps N] [--duration S] [--servers LIST]" >&2; exit 2 ;;
+        --tls) tls=1 ;;
+        *) echo "usage: $0 [--reps N] [--duration S] [--servers LIST] [--tls]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -32,10 +37,14 @@ cpu_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }  # utime stime
 
 # measure NAME: one run; prints "handshakes server_user server_sys loadgen_user loadgen_sys" (ticks)
 measure() {
-    local name=$1 extra=() server loadgen
+    local name=$1 extra=() command=$1 server loadgen
     [ "$name" = raw ] && extra=(--raw)
+    if (( tls )); then
+        extra+=(--tls --tls-ca "$B/tls/ca.pem")
+        command=${tls_echo_servers[$name]}
+    fi
     port=$((port + 1))
-    start_echo_server "$name" "$port" || true
+    start_echo_server "$command" "$port" || true
     server=$started_pid
     taskset -c 1 "$B/loadgen" --port "$port" "${extra[@]}" --mode handshakes --connections 32 \
         --duration "$duration" --warmup 0 > "$B/handshake_cpu.out" 2>&1 &
@@ -64,7 +73,7 @@ for _ in $(seq "$reps"); do
     done
 done
 
-echo "# Handshakes: throughput and CPU per handshake"
+echo "# Handshakes$( (( tls )) && echo ' over TLS'): throughput and CPU per handshake"
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; $reps runs of ${duration} s per server (interleaved), 32 concurrent loops;"
 echo "server on CPU 0, generator on CPU 1. Medians over the runs. CPU in µs per completed handshake."
