@@ -1,7 +1,8 @@
 """permessage-deflate (RFC 7692) end to end, against websocket_echo_server --deflate: Python
 `websockets` with its default offer echoes text and binary from 0 B to 16 MiB compressed both
 ways; raw-socket clients check that the server's frames carry RSV1 and inflate to the message,
-fragmented compressed messages with control frames between the fragments, 1,000 compressed
+fragmented compressed messages with control frames between the fragments (echoed as one
+compressed message in as many frames), 1,000 compressed
 messages in one segment, and the exact close code of each bad input (a zip bomb 1009, RSV1
 misuse 1002, data that does not inflate 1007), after which the server keeps serving. Every read
 has a deadline."""
@@ -89,6 +90,21 @@ class ws_deflate_test(unittest.TestCase):
                     self.assertEqual(await ws.recv(), data)
         run(scenario())
 
+    def test_python_websockets_fragmented_messages_both_ways(self):
+        # websockets sends an iterable as one message in fragments, compressed on one stream;
+        # the echo comes back in as many frames, compressed the same way, and joins.
+        async def scenario():
+            async with websockets.connect(f"ws://127.0.0.1:{self.port}/", max_size=None,
+                                          ping_interval=None, open_timeout=10) as ws:
+                for sizes in ((10, 5000, 0, 70000), (1, 1), (100000,)):
+                    parts = [json_like(n).decode() for n in sizes]
+                    await ws.send(parts)
+                    self.assertEqual(await ws.recv(), "".join(parts))
+                    chunks = [os.urandom(n) for n in sizes]
+                    await ws.send(chunks)
+                    self.assertEqual(await ws.recv(), b"".join(chunks))
+        run(scenario())
+
     def test_server_frames_carry_rsv1_and_inflate(self):
         message = json_like(5000)
         with self.compressed_client() as c:
@@ -110,17 +126,27 @@ class ws_deflate_test(unittest.TestCase):
             c.send(frame(TEXT, body[:third], fin=False, rsv=RSV1) + frame(PING, b"p") +
                    frame(CONT, body[third:2 * third], fin=False) + frame(PONG, b"q") +
                    frame(CONT, body[2 * third:]))
-            echoed, pongs = b"", 0
+            # The echo, frame for frame, is one compressed message too: RSV1 on its first
+            # frame only, each frame's bytes inflating on one stream as they come.
+            stream = zlib.decompressobj(-15)
+            echoed, pongs, frames = b"", 0, 0
             while True:
-                fin, opcode, payload = c.read_frame()
+                raw = c.read_frame_bytes()
+                fin, opcode = bool(raw[0] & 0x80), raw[0] & 0x0F
+                start = 2 + (2 if raw[1] & 0x7F == 126 else 8 if raw[1] & 0x7F == 127 else 0)
+                payload = raw[start:]
                 if opcode == PONG:
                     self.assertEqual(payload, b"p")
                     pongs += 1
                     continue
-                echoed += payload
+                self.assertEqual(bool(raw[0] & 0x40), frames == 0, f"RSV1 of frame {frames}")
+                self.assertEqual(opcode, TEXT if frames == 0 else CONT)
+                frames += 1
+                echoed += stream.decompress(payload + (b"\x00\x00\xff\xff" if fin else b""))
                 if fin:
                     break
             self.assertEqual(pongs, 1)
+            self.assertEqual(frames, 3)
             self.assertEqual(echoed, message)
 
     def test_a_thousand_compressed_messages_in_one_segment(self):

@@ -1,6 +1,7 @@
 // The zlib codecs of permessage-deflate: round trips fed at every split point, context
 // takeover, the size limit enforced while inflating (a zip bomb), and bad data.
 #include <restinio/websocket/deflate.hpp>
+#include <restinio/websocket/impl/permessage_deflate.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -226,5 +227,60 @@ TEST_CASE( "the compressor's memory level: 8 shared, 4 a connection's own, unles
         std::string out;
         REQUIRE( rwi::inflate_status_t::ok == inflate_in_pieces( *inflater, *compressed, {}, out ) );
         CHECK( out == message );
+    }
+}
+
+TEST_CASE( "a message sent in frames is compressed on one stream, RSV1 on its first frame",
+           "[websocket][deflate][codec]" )
+{
+    // Both directions with the same parameters, so that a second connection's receiving side
+    // can inflate what the first one sends.
+    const bool takeover = GENERATE( false, true );
+    INFO( ( takeover ? "context takeover" : "no context takeover" ) );
+    rws::deflate_params_t params;
+    params.server_no_context_takeover = !takeover;
+    params.client_no_context_takeover = !takeover;
+    rwi::permessage_deflate_t sender{ engine, params };
+    rwi::permessage_deflate_t receiver{ engine, params };
+    constexpr std::uint64_t limit = 1u << 20;
+
+    // What the receiver makes of one message's frames, compressed by the sender.
+    const auto round_trip = [ & ]( const std::vector< std::pair< rws::opcode_t, std::string > > & frames ) {
+        std::string inflated;
+        receiver.start_message();
+        for( std::size_t i = 0; i != frames.size(); ++i )
+        {
+            const bool last = i + 1 == frames.size();
+            restinio::writable_item_t payload{ frames[ i ].second };
+            const bool rsv1 = sender.compress_frame( frames[ i ].first,
+                    last ? rws::final_frame : rws::not_final_frame, payload );
+            CHECK( rsv1 == ( 0 == i ) );
+            const auto wire = payload.buf();
+            REQUIRE( rwi::frame_error_t::none == receiver.inflate(
+                    static_cast< const std::uint8_t * >( wire.data() ), wire.size(), inflated, limit ) );
+        }
+        REQUIRE( rwi::frame_error_t::none == receiver.finish_message( inflated, limit ) );
+        return inflated;
+    };
+
+    const std::string text = json_like( 5000 );
+    using op = rws::opcode_t;
+    for( int round = 0; round != 2; ++round )
+    {
+        CHECK( round_trip( { { op::text_frame, text.substr( 0, 10 ) },
+                             { op::continuation_frame, text.substr( 10, 2990 ) },
+                             { op::continuation_frame, "" },
+                             { op::continuation_frame, text.substr( 3000 ) } } ) == text );
+        // Frames of any size, an empty first one included; a message sent whole in between.
+        CHECK( round_trip( { { op::binary_frame, "" }, { op::continuation_frame, text } } ) == text );
+        restinio::writable_item_t whole{ text };
+        REQUIRE( sender.compress_frame( op::text_frame, rws::final_frame, whole ) );
+        std::string inflated;
+        receiver.start_message();
+        const auto wire = whole.buf();
+        REQUIRE( rwi::frame_error_t::none == receiver.inflate(
+                static_cast< const std::uint8_t * >( wire.data() ), wire.size(), inflated, limit ) );
+        REQUIRE( rwi::frame_error_t::none == receiver.finish_message( inflated, limit ) );
+        CHECK( inflated == text );
     }
 }

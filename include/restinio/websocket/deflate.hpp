@@ -155,6 +155,15 @@ public:
 
     void compress( const void * data, std::size_t size, std::string & out ) override
     {
+        compress_part( data, size, out );
+        // RFC 7692 7.2.1: the sync flush ends with an empty stored block, 00 00 ff ff,
+        // which the message does not carry.
+        if( out.size() >= 4u && 0 == std::memcmp( out.data() + out.size() - 4u, "\x00\x00\xff\xff", 4u ) )
+            out.resize( out.size() - 4u );
+    }
+
+    void compress_part( const void * data, std::size_t size, std::string & out ) override
+    {
         // deflateBound() counts no flush marker: room for one sync flush (5 bytes) and slack.
         out.resize( deflateBound( &m_stream, static_cast< uLong >( size ) ) + 16u );
         m_stream.next_in = static_cast< Bytef * >( const_cast< void * >( data ) );
@@ -173,10 +182,6 @@ public:
                 break;
             out.resize( out.size() * 2u );
         }
-        // RFC 7692 7.2.1: the sync flush ends with an empty stored block, 00 00 ff ff,
-        // which the message does not carry.
-        if( used >= 4u && 0 == std::memcmp( out.data() + used - 4u, "\x00\x00\xff\xff", 4u ) )
-            used -= 4u;
         out.resize( used );
     }
 

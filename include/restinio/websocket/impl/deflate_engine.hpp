@@ -70,6 +70,10 @@ public:
     // 00 00 ff ff (RFC 7692 7.2.1).
     virtual void compress( const void * data, std::size_t size, std::string & out ) = 0;
 
+    // `out` becomes the compressed form of `data`, the next part of a message sent in frames,
+    // ending with a sync flush: the last part goes through compress() instead.
+    virtual void compress_part( const void * data, std::size_t size, std::string & out ) = 0;
+
     // Forgets the window: the next message stands alone.
     virtual void reset() noexcept = 0;
 };

@@ -8,8 +8,10 @@
 //
 // Sending (7.2.1): a data message sent as one frame is compressed when it is at least the
 // threshold long (deflate_options_t::min_compress_size) and only if that makes it shorter;
-// otherwise it goes as it is. A message the user fragments goes uncompressed (RSV1 belongs to
-// its first frame, sent before the rest is known), as RFC 7692 allows any message to.
+// otherwise it goes as it is. A message the user sends in frames is compressed whole, on one
+// deflate stream: RSV1 belongs to its first frame, sent before the rest is known, so neither
+// rule can apply; each frame carries what its part compressed to, ending with a sync flush
+// (the last without its 00 00 ff ff), so the peer inflates each frame as it comes.
 //
 // Memory: a side that keeps no context between messages (the default both ways) takes its codec
 // from the thread's pool for one message and gives it back, so an idle connection holds no zlib
@@ -24,6 +26,7 @@
 #include <restinio/websocket/impl/deflate_engine.hpp>
 #include <restinio/websocket/impl/frame_error.hpp>
 #include <restinio/websocket/impl/ws_thread_pools.hpp>
+#include <restinio/websocket/message.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -91,6 +94,30 @@ public:
 
     // ---- sending ----
 
+    // Compresses a data frame about to be sent (text, binary or continuation) as its message
+    // asks: true if the frame goes with RSV1 set. Control frames never come here.
+    [[nodiscard]] bool compress_frame( opcode_t opcode, final_frame_flag_t final_flag, writable_item_t & payload )
+    {
+        const bool last = final_frame_flag_t::final_frame == final_flag;
+        if( opcode_t::continuation_frame != opcode )
+        {
+            if( last )
+                return compress( payload );
+            // A message sent in frames starts; a message left unfinished before it is forgotten.
+            end_fragmented_message();
+            m_sending_in_frames = true;
+            compress_part( payload, false );
+            return true;
+        }
+        if( m_sending_in_frames )
+        {
+            compress_part( payload, last );
+            if( last )
+                end_fragmented_message();
+        }
+        return false;
+    }
+
     // Compresses a whole message about to be sent: true if `payload` now holds its compressed
     // form, to be sent with RSV1 set.
     [[nodiscard]] bool compress( writable_item_t & payload )
@@ -125,13 +152,47 @@ public:
             per_thread_payload_strings().give_back( std::move( compressed ) );
             return false;
         }
-        if( std::string * original = restinio::impl::owned_string( payload ) )
-            per_thread_payload_strings().give_back( std::move( *original ) );
-        payload = writable_item_t{ std::move( compressed ) };
+        replace_payload( payload, std::move( compressed ) );
         return true;
     }
 
 private:
+    // The next part of the message being sent in frames, on the connection's compressor (with
+    // no context takeover, the thread's, held until the message's last frame).
+    void compress_part( writable_item_t & payload, bool last )
+    {
+        const int window_bits = m_params.server_max_window_bits;
+        if( !m_deflater )
+            m_deflater = m_params.server_no_context_takeover
+                    ? per_thread_codecs< deflater_t >().take( m_engine, window_bits )
+                    : m_engine->make_deflater( window_bits, true );
+        const asio_ns::const_buffer part = payload.buf();
+        std::string compressed = per_thread_payload_strings().take( part.size() );
+        if( last )
+            m_deflater->compress( part.data(), part.size(), compressed );
+        else
+            m_deflater->compress_part( part.data(), part.size(), compressed );
+        replace_payload( payload, std::move( compressed ) );
+    }
+
+    void end_fragmented_message() noexcept
+    {
+        m_sending_in_frames = false;
+        if( m_params.server_no_context_takeover && m_deflater )
+        {
+            m_deflater->reset();
+            per_thread_codecs< deflater_t >().give_back( m_engine, m_params.server_max_window_bits,
+                                                          std::move( m_deflater ) );
+        }
+    }
+
+    static void replace_payload( writable_item_t & payload, std::string && compressed )
+    {
+        if( std::string * original = restinio::impl::owned_string( payload ) )
+            per_thread_payload_strings().give_back( std::move( *original ) );
+        payload = writable_item_t{ std::move( compressed ) };
+    }
+
     using allocator_t = restinio::impl::slab_allocator_t< permessage_deflate_t >;
 
     [[nodiscard]] inflater_t & inflater()
@@ -162,10 +223,12 @@ private:
     deflate_engine_handle_t m_engine;
     // The message being received (or, with the client's context takeover, the stream).
     std::unique_ptr< inflater_t > m_inflater;
-    // Only with the server's context takeover.
+    // With the server's context takeover; without, the thread's while a message is sent in frames.
     std::unique_ptr< deflater_t > m_deflater;
     std::uint64_t m_inflated_size{ 0 };
     deflate_params_t m_params;
+    // A message sent in frames is being compressed.
+    bool m_sending_in_frames{ false };
 };
 
 } // namespace impl

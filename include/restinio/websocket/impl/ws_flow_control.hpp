@@ -55,11 +55,10 @@ protected:
         if( send_admission_t::queue == admission )
         {
             self.m_deadlines.frame( opcode );
-            // Only a message sent whole: see permessage_deflate.hpp.
             permessage_deflate_t * const deflate = self.m_receiver.deflate();
-            const bool compressed = is_data_frame( opcode ) && final_frame_flag_t::final_frame == final_flag
-                    && deflate && deflate->compress( payload );
-            self.m_queue.push( final_flag, opcode, std::move( payload ), std::move( callback ), compressed );
+            const bool rsv1 = deflate && !is_control_frame( opcode )
+                    && deflate->compress_frame( opcode, final_flag, payload );
+            self.m_queue.push( final_flag, opcode, std::move( payload ), std::move( callback ), rsv1 );
             return note_queued();
         }
         const auto over_limit = make_asio_compaible_error( asio_convertible_error_t::write_queue_limit_exceeded );
