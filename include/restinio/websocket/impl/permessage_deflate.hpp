@@ -101,10 +101,10 @@ public:
         const bool last = final_frame_flag_t::final_frame == final_flag;
         if( opcode_t::continuation_frame != opcode )
         {
+            // A new message: one left unfinished before it is forgotten.
+            end_fragmented_message();
             if( last )
                 return compress( payload );
-            // A message sent in frames starts; a message left unfinished before it is forgotten.
-            end_fragmented_message();
             m_sending_in_frames = true;
             compress_part( payload, false );
             return true;
@@ -126,29 +126,17 @@ public:
             return false;
         const asio_ns::const_buffer message = payload.buf();
         std::string compressed = per_thread_payload_strings().take( message.size() );
-
-        const int window_bits = m_params.server_max_window_bits;
+        deflater().compress( message.data(), message.size(), compressed );
+        const bool shorter = compressed.size() < message.size();
         if( m_params.server_no_context_takeover )
-        {
-            auto & pool = per_thread_codecs< deflater_t >();
-            auto deflater = pool.take( m_engine, window_bits );
-            deflater->compress( message.data(), message.size(), compressed );
-            deflater->reset();
-            pool.give_back( m_engine, window_bits, std::move( deflater ) );
-        }
-        else
-        {
-            if( !m_deflater )
-                m_deflater = m_engine->make_deflater( window_bits, true );
-            m_deflater->compress( message.data(), message.size(), compressed );
-        }
-
-        if( compressed.size() >= message.size() )
-        {
+            release_shared_deflater();
+        else if( !shorter )
             // Sent as it is, so the peer's window will not hold what ours does: ours forgets
             // it (the peer keeping more history than we refer to is harmless).
-            if( m_deflater )
-                m_deflater->reset();
+            m_deflater->reset();
+
+        if( !shorter )
+        {
             per_thread_payload_strings().give_back( std::move( compressed ) );
             return false;
         }
@@ -157,33 +145,42 @@ public:
     }
 
 private:
-    // The next part of the message being sent in frames, on the connection's compressor (with
-    // no context takeover, the thread's, held until the message's last frame).
-    void compress_part( writable_item_t & payload, bool last )
+    // The compressor of the message being sent: the connection's own with context takeover
+    // (made at its first use), otherwise the thread's, held until release_shared_deflater().
+    [[nodiscard]] deflater_t & deflater()
     {
-        const int window_bits = m_params.server_max_window_bits;
         if( !m_deflater )
             m_deflater = m_params.server_no_context_takeover
-                    ? per_thread_codecs< deflater_t >().take( m_engine, window_bits )
-                    : m_engine->make_deflater( window_bits, true );
+                    ? per_thread_codecs< deflater_t >().take( m_engine, m_params.server_max_window_bits )
+                    : m_engine->make_deflater( m_params.server_max_window_bits, true );
+        return *m_deflater;
+    }
+
+    // Without context takeover: the message is out, its compressor goes back to the thread.
+    void release_shared_deflater() noexcept
+    {
+        if( !m_params.server_no_context_takeover || !m_deflater )
+            return;
+        m_deflater->reset();
+        per_thread_codecs< deflater_t >().give_back( m_engine, m_params.server_max_window_bits, std::move( m_deflater ) );
+    }
+
+    // The next part of the message being sent in frames, each part ending with a sync flush.
+    void compress_part( writable_item_t & payload, bool last )
+    {
         const asio_ns::const_buffer part = payload.buf();
         std::string compressed = per_thread_payload_strings().take( part.size() );
         if( last )
-            m_deflater->compress( part.data(), part.size(), compressed );
+            deflater().compress( part.data(), part.size(), compressed );
         else
-            m_deflater->compress_part( part.data(), part.size(), compressed );
+            deflater().compress_part( part.data(), part.size(), compressed );
         replace_payload( payload, std::move( compressed ) );
     }
 
     void end_fragmented_message() noexcept
     {
         m_sending_in_frames = false;
-        if( m_params.server_no_context_takeover && m_deflater )
-        {
-            m_deflater->reset();
-            per_thread_codecs< deflater_t >().give_back( m_engine, m_params.server_max_window_bits,
-                                                          std::move( m_deflater ) );
-        }
+        release_shared_deflater();
     }
 
     static void replace_payload( writable_item_t & payload, std::string && compressed )
@@ -223,7 +220,8 @@ private:
     deflate_engine_handle_t m_engine;
     // The message being received (or, with the client's context takeover, the stream).
     std::unique_ptr< inflater_t > m_inflater;
-    // With the server's context takeover; without, the thread's while a message is sent in frames.
+    // With the server's context takeover, the connection's own; without, the thread's while a
+    // message is being compressed.
     std::unique_ptr< deflater_t > m_deflater;
     std::uint64_t m_inflated_size{ 0 };
     deflate_params_t m_params;
