@@ -17,11 +17,10 @@ tls_files="$B/tls/server.pem $B/tls/server.key"
 declare -A tls_echo_servers=(
     [ours]="${echo_servers[ours]} --tls-cert $B/tls/server.pem --tls-key $B/tls/server.key"
     [raw]="$B/raw_tls_echo {port} $tls_files"
-    [uws]="node $B/../servers/uws_echo.js {port} --tls $tls_files"
-    [beast]="$B/beast_echo {port} --tls $tls_files"
-    [restinio]="$B/restinio_echo {port} --tls $tls_files"
-    [websocketpp]="$B/websocketpp_echo {port} --tls $tls_files"
 )
+for name in uws beast restinio websocketpp; do
+    tls_echo_servers[$name]="${echo_servers[$name]} --tls $tls_files"
+done
 
 # start_echo_server SERVER PORT: SERVER is a name above or a command with {port}; it runs in its
 # own session (so that `kill -- -PID` stops it whole), pinned to CPU 0. Sets started_pid and
