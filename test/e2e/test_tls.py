@@ -7,6 +7,7 @@ nothing) must end in the connection closed and one log line, with the server ser
 
 import asyncio
 import os
+import select
 import socket
 import ssl
 import subprocess
@@ -58,6 +59,59 @@ async def echo_round_trip(uri, payloads):
         for payload in payloads:
             await ws.send(payload)
             assert await ws.recv() == payload, f"echo of {len(payload)} bytes differs"
+
+
+class s_client_session:
+    """An interactive `openssl s_client` (its commands on: a chunk of input that starts with
+    K, k or R is a key update or a renegotiation, not data), its stdout and stderr as one."""
+
+    def __init__(self, port, *flags):
+        self.process = subprocess.Popen(
+            ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", test_certificates()["ca"],
+             "-verify_return_error", *flags],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.output = b""
+
+    def send(self, data):
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+
+    def read_more(self, deadline):
+        """Adds what s_client prints by `deadline` to the output; False at its end or the deadline."""
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([self.process.stdout], [], [], left)[0]:
+            return False
+        chunk = os.read(self.process.stdout.fileno(), 65536)
+        self.output += chunk
+        return bool(chunk)
+
+    def wait_for(self, text, count=1, timeout=10.0):
+        """True once `text` has been printed `count` times."""
+        deadline = time.monotonic() + timeout
+        while self.output.count(text) < count:
+            if not self.read_more(deadline):
+                return False
+        return True
+
+    def wait_for_exit(self, timeout=10.0):
+        """The exit status, once the output has ended (None if it has not by `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while self.read_more(deadline):
+            pass
+        try:
+            return self.process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+        self.process.stdin.close()
+        self.process.stdout.close()
 
 
 class wss_echo_test(unittest.TestCase):
@@ -202,6 +256,33 @@ class https_test(unittest.TestCase):
     def test_chunked_request_body_is_echoed(self):
         out = self.curl("-H", "Transfer-Encoding: chunked", "--data-binary", "x" * 50000, f"{self.base}/echo")
         self.assertEqual(out.stdout, b"x" * 50000)
+
+    def test_key_updates_from_the_client_keep_the_connection_serving(self):
+        request = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+        with s_client_session(self.server.port, "-tls1_3") as client:
+            client.send(request)
+            self.assertTrue(client.wait_for(b"Hello, World!"), client.output)
+            # K asks the server to update its keys too (it answers before its next record),
+            # k does not.
+            for n, command in enumerate((b"K\n", b"k\n", b"K\n"), start=2):
+                client.send(command)
+                self.assertTrue(client.wait_for(b"KEYUPDATE", count=n - 1), client.output)
+                client.send(request)
+                self.assertTrue(client.wait_for(b"Hello, World!", count=n), client.output)
+            self.assertIn(b"X-Request-Id: 3", client.output)
+        self.curl(f"{self.base}/hello")
+
+    def test_renegotiation_is_refused(self):
+        with s_client_session(self.server.port, "-tls1_2") as client:
+            client.send(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(client.wait_for(b"Hello, World!"), client.output)
+            client.send(b"R\n")
+            self.assertTrue(client.wait_for(b"RENEGOTIATING"), client.output)
+            # The server answers the new ClientHello with a no_renegotiation alert, which ends
+            # the client's renegotiation and its connection.
+            self.assertNotIn(client.wait_for_exit(), (0, None))
+            self.assertIn(b":no renegotiation:", client.output)
+        self.assertEqual(self.curl(f"{self.base}/hello").stdout, b"Hello, World!")
 
     def test_pipelined_requests_are_answered_in_order(self):
         requests = b"".join(f"GET /chat/{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for i in range(4))
