@@ -1,13 +1,15 @@
 // tls_connection_memory: what OpenSSL keeps for one idle server connection, by allocation site.
 //
 // Each connection is a tls_socket_t (the server side as the library runs it: its BIOs,
-// SSL_MODE_RELEASE_BUFFERS, read-ahead) over loopback TCP, with an OpenSSL client on the other
-// end; after the handshake one message goes each way, and then the connection is idle. Every
-// allocation OpenSSL makes inside the server's calls is recorded (CRYPTO_set_mem_functions)
-// and those still live are summed per file and line of OpenSSL's sources. The client's
-// allocations, and the library's own (not OpenSSL's), are not counted.
+// SSL_MODE_RELEASE_BUFFERS, a TLS 1.3 connection leaving OpenSSL after its handshake) over
+// loopback TCP, with an OpenSSL client on the other end; after the handshake one message goes
+// each way, and then the connection is idle. Every allocation OpenSSL makes inside the
+// server's calls is recorded (CRYPTO_set_mem_functions) and those still live are summed per
+// file and line of OpenSSL's sources. The client's allocations, and the library's own (not
+// OpenSSL's), are not counted. --keep-openssl: every connection keeps its `SSL`, as a TLS 1.2
+// one does.
 //
-//   tls_connection_memory [--connections 200] [--tls 1.2|1.3]
+//   tls_connection_memory [--connections 200] [--tls 1.2|1.3] [--keep-openssl]
 #include <restinio/tls.hpp>
 
 #include <openssl/crypto.h>
@@ -15,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -183,14 +186,20 @@ int main( int argc, char ** argv )
 {
     int connections = 200;
     int tls_version = TLS1_3_VERSION;
+    bool keep_openssl = false;
     for( int i = 1; i < argc; ++i )
     {
+        if( 0 == std::strcmp( argv[ i ], "--keep-openssl" ) )
+        {
+            keep_openssl = true;
+            continue;
+        }
         if( 0 == std::strcmp( argv[ i ], "--connections" ) && i + 1 < argc )
             connections = std::atoi( argv[ ++i ] );
         else if( 0 == std::strcmp( argv[ i ], "--tls" ) && i + 1 < argc )
             tls_version = 0 == std::strcmp( argv[ ++i ], "1.2" ) ? TLS1_2_VERSION : TLS1_3_VERSION;
         else
-            fail( "usage: tls_connection_memory [--connections N] [--tls 1.2|1.3]" );
+            fail( "usage: tls_connection_memory [--connections N] [--tls 1.2|1.3] [--keep-openssl]" );
     }
     if( connections <= 0 )
         fail( "--connections must be positive" );
@@ -204,6 +213,8 @@ int main( int argc, char ** argv )
     asio_ns::ssl::context server_context{ asio_ns::ssl::context::tls_server };
     SSL_CTX_use_certificate( server_context.native_handle(), certificate.cert.get() );
     SSL_CTX_use_PrivateKey( server_context.native_handle(), certificate.key.get() );
+    if( !keep_openssl )
+        restinio::impl::tls_socket_t::prepare_context( server_context.native_handle() );
     std::unique_ptr< SSL_CTX, decltype( &SSL_CTX_free ) > client_context{ SSL_CTX_new( TLS_client_method() ),
                                                                           &SSL_CTX_free };
     SSL_CTX_set_min_proto_version( client_context.get(), tls_version );
@@ -249,8 +260,11 @@ int main( int argc, char ** argv )
         ranked.emplace( figures.first, site + " (" + std::to_string( figures.second ) + " allocations)" );
 
     const char * version = SSL_get_version( open.front().client.get() );
-    std::printf( "OpenSSL %s, %s, %s; %d idle server connections\n", OpenSSL_version( OPENSSL_VERSION_STRING ),
-                 version, SSL_get_cipher_name( open.front().client.get() ), connections );
+    const auto kept = std::count_if( open.begin(), open.end(),
+                                     []( const connection_t & c ) { return nullptr != c.server->native_handle(); } );
+    std::printf( "OpenSSL %s, %s, %s; %d idle server connections, %ld of them with their SSL\n",
+                 OpenSSL_version( OPENSSL_VERSION_STRING ), version, SSL_get_cipher_name( open.front().client.get() ),
+                 connections, static_cast< long >( kept ) );
     std::printf( "bytes per connection still held by OpenSSL: %zu\n\n", total / static_cast< std::size_t >( connections ) );
     std::printf( "| bytes per connection | OpenSSL source (allocations, all connections) |\n|---|---|\n" );
     for( const auto & [ bytes, site ] : ranked )

@@ -161,6 +161,7 @@ struct socket_kind_t< tls_socket_t >
         {
             if( !m_context )
                 throw exception_t{ "TLS traits need a tls_context() in the server settings" };
+            tls_socket_t::prepare_context( m_context->native_handle() );
         }
 
         [[nodiscard]] tls_socket_t make( tcp_socket_t socket ) const

@@ -7,6 +7,7 @@
 
 #include <restinio/tls.hpp>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -23,8 +24,9 @@ namespace
 namespace asio = restinio::asio_ns;
 using restinio::impl::tls_socket_t;
 
-// A self-signed P-256 certificate made in memory (no key file anywhere).
-SSL_CTX * make_server_context()
+// A self-signed P-256 certificate made in memory (no key file anywhere). `leave_openssl`: the
+// connections leave OpenSSL after a TLS 1.3 handshake (tls_socket_t::prepare_context).
+SSL_CTX * make_server_context( bool leave_openssl = false, int tickets = 0 )
 {
     SSL_CTX * context = SSL_CTX_new( TLS_server_method() );
     EVP_PKEY * key = EVP_EC_gen( "P-256" );
@@ -39,8 +41,11 @@ SSL_CTX * make_server_context()
     X509_sign( cert, key, EVP_sha256() );
     REQUIRE( 1 == SSL_CTX_use_certificate( context, cert ) );
     REQUIRE( 1 == SSL_CTX_use_PrivateKey( context, key ) );
-    // No TLS 1.3 session tickets: the records after the handshake are the test's data alone.
-    SSL_CTX_set_num_tickets( context, 0 );
+    // Unless asked for, no TLS 1.3 session tickets: the records after the handshake are the
+    // test's data alone.
+    SSL_CTX_set_num_tickets( context, static_cast< std::size_t >( tickets ) );
+    if( leave_openssl )
+        tls_socket_t::prepare_context( context );
     X509_free( cert );
     EVP_PKEY_free( key );
     return context;
@@ -59,15 +64,23 @@ struct tls_pair_t
     asio::io_context io;
     asio::ip::tcp::socket client_tcp{ io };
     std::optional< tls_socket_t > server;
-    SSL_CTX * server_context{ make_server_context() };
+    SSL_CTX * server_context;
     SSL_CTX * client_context{ SSL_CTX_new( TLS_client_method() ) };
-    SSL * client{ SSL_new( client_context ) };
+    SSL * client;
     BIO * client_in{ BIO_new( BIO_s_mem() ) };
     BIO * client_out{ BIO_new( BIO_s_mem() ) };
     std::string wire;   // every byte the server sent after the handshake
 
-    tls_pair_t()
+    // `suites`: the client's TLS 1.3 cipher suites (OpenSSL's defaults if empty);
+    // `max_version`: the client's highest protocol version.
+    explicit tls_pair_t( bool leave_openssl = false, int tickets = 0, const char * suites = "",
+                         int max_version = TLS1_3_VERSION )
+        : server_context{ make_server_context( leave_openssl, tickets ) }
     {
+        if( *suites )
+            REQUIRE( 1 == SSL_CTX_set_ciphersuites( client_context, suites ) );
+        SSL_CTX_set_max_proto_version( client_context, max_version );
+        client = SSL_new( client_context );
         asio::ip::tcp::acceptor acceptor{ io, { asio::ip::make_address( "127.0.0.1" ), 0 } };
         client_tcp.connect( acceptor.local_endpoint() );
         client_tcp.set_option( asio::ip::tcp::no_delay{ true } );
@@ -95,6 +108,7 @@ struct tls_pair_t
         REQUIRE( client_done );
         REQUIRE( server_done );
         REQUIRE_FALSE( server->handshake_deadline() );
+        REQUIRE( ( nullptr == server->native_handle() ) == ( leave_openssl && TLS1_3_VERSION == max_version ) );
         wire.clear();
     }
 
@@ -197,10 +211,11 @@ TEST_CASE( "a gather list leaves in as few records as it fills", "[tls]" )
         { 64, 2, 1 },
         { 1, 1 << 20, 64 },         // a large buffer goes out in full records, not copied first
     };
+    const bool leave_openssl = GENERATE( false, true );
     for( const auto & c : cases )
     {
-        CAPTURE( c.pieces, c.piece_size );
-        tls_pair_t pair;
+        CAPTURE( leave_openssl, c.pieces, c.piece_size );
+        tls_pair_t pair{ leave_openssl };
         std::vector< std::string > pieces;
         std::vector< asio::const_buffer > gather;
         std::string expected;
@@ -232,10 +247,11 @@ TEST_CASE( "a gather list leaves in as few records as it fills", "[tls]" )
 
 TEST_CASE( "a read takes every record OpenSSL holds, and input cut anywhere decrypts whole", "[tls]" )
 {
+    const bool leave_openssl = GENERATE( false, true );
     for( const bool byte_by_byte : { false, true } )
     {
-        CAPTURE( byte_by_byte );
-        tls_pair_t pair;
+        CAPTURE( leave_openssl, byte_by_byte );
+        tls_pair_t pair{ leave_openssl };
         std::string expected;
         for( std::size_t i = 0; i != 5; ++i )
         {
@@ -270,7 +286,9 @@ TEST_CASE( "a read takes every record OpenSSL holds, and input cut anywhere decr
 
 TEST_CASE( "a read into a small buffer leaves the rest readable without waiting", "[tls]" )
 {
-    tls_pair_t pair;
+    const bool leave_openssl = GENERATE( false, true );
+    CAPTURE( leave_openssl );
+    tls_pair_t pair{ leave_openssl };
     const std::string message = pattern( 10000, 3 );
     REQUIRE( static_cast< int >( message.size() ) == SSL_write( pair.client, message.data(), static_cast< int >( message.size() ) ) );
     pair.send_client_output();
@@ -281,8 +299,10 @@ TEST_CASE( "a read into a small buffer leaves the rest readable without waiting"
 
 TEST_CASE( "close sends close_notify, and the peer's close_notify is the end of input", "[tls]" )
 {
+    const bool leave_openssl = GENERATE( false, true );
+    CAPTURE( leave_openssl );
     {
-        tls_pair_t pair;
+        tls_pair_t pair{ leave_openssl };
         pair.server->close();
         pair.receive_raw();
         char byte;
@@ -290,7 +310,7 @@ TEST_CASE( "close sends close_notify, and the peer's close_notify is the end of 
         REQUIRE( SSL_ERROR_ZERO_RETURN == SSL_get_error( pair.client, 0 ) );
     }
     {
-        tls_pair_t pair;
+        tls_pair_t pair{ leave_openssl };
         SSL_shutdown( pair.client );
         pair.send_client_output();
         wait_for( pair.server->lowest_layer().native_handle(), POLLIN );
@@ -299,6 +319,97 @@ TEST_CASE( "close sends close_notify, and the peer's close_notify is the end of 
         REQUIRE( 0 == pair.server->read_some( buffer, sizeof( buffer ), ec ) );
         REQUIRE( ec == asio::error::eof );
     }
+}
+
+TEST_CASE( "after a TLS 1.3 handshake the records are ours: every suite, tickets, key updates", "[tls]" )
+{
+    const char * suite = GENERATE( "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256" );
+    CAPTURE( suite );
+    // Two session tickets went out with the server's secret before it left OpenSSL: its
+    // records go on from there.
+    tls_pair_t pair{ true, 2, suite };
+    REQUIRE( std::string{ SSL_CIPHER_get_name( SSL_get_current_cipher( pair.client ) ) } == suite );
+    const auto round_trip = [ & ]( std::size_t size, std::size_t seed ) {
+        const std::string up = pattern( size, seed );
+        REQUIRE( static_cast< int >( up.size() ) == SSL_write( pair.client, up.data(), static_cast< int >( up.size() ) ) );
+        pair.send_client_output();
+        REQUIRE( pair.server_reads( up.size() ) == up );
+        const std::string down = pattern( size, seed + 1 );
+        asio::error_code ec;
+        REQUIRE( down.size() == pair.server->write_some( { asio::buffer( down ) }, ec ) );
+        REQUIRE_FALSE( ec );
+        REQUIRE( pair.client_reads( down.size() ) == down );
+    };
+    round_trip( 1, 0 );
+    round_trip( 100000, 1 );
+    // The client's keys change; asked to, the server's change too (its KeyUpdate goes first).
+    for( const int request : { SSL_KEY_UPDATE_REQUESTED, SSL_KEY_UPDATE_NOT_REQUESTED, SSL_KEY_UPDATE_REQUESTED } )
+    {
+        CAPTURE( request );
+        REQUIRE( 1 == SSL_key_update( pair.client, request ) );
+        round_trip( 3000, static_cast< std::size_t >( request ) );
+    }
+    REQUIRE( 0 == pair.records_in_wire( 21 ) );
+}
+
+TEST_CASE( "TLS 1.2 keeps OpenSSL to the end", "[tls]" )
+{
+    tls_pair_t pair{ true, 0, "", TLS1_2_VERSION };
+    REQUIRE( pair.server->native_handle() );
+    REQUIRE( std::string{ SSL_get_version( pair.client ) } == "TLSv1.2" );
+    const std::string up = pattern( 5000, 9 );
+    REQUIRE( static_cast< int >( up.size() ) == SSL_write( pair.client, up.data(), static_cast< int >( up.size() ) ) );
+    pair.send_client_output();
+    REQUIRE( pair.server_reads( up.size() ) == up );
+}
+
+TEST_CASE( "a record that does not open ends the input with bad_record_mac, sent to the peer", "[tls]" )
+{
+    tls_pair_t pair{ true };
+    const std::string up = pattern( 300, 2 );
+    REQUIRE( static_cast< int >( up.size() ) == SSL_write( pair.client, up.data(), static_cast< int >( up.size() ) ) );
+    std::vector< char > record( 1024 );
+    const int n = BIO_read( pair.client_out, record.data(), static_cast< int >( record.size() ) );
+    REQUIRE( n > 100 );
+    record[ 50 ] ^= 1;
+    asio::write( pair.client_tcp, asio::buffer( record.data(), static_cast< std::size_t >( n ) ) );
+    wait_for( pair.server->lowest_layer().native_handle(), POLLIN );
+    std::uint8_t buffer[ 1024 ];
+    asio::error_code ec;
+    REQUIRE( 0 == pair.server->read_some( buffer, sizeof( buffer ), ec ) );
+    REQUIRE( ec == restinio::impl::tls13::sent_alert( restinio::impl::tls13::alert_t::bad_record_mac ) );
+    // Every later read fails the same, without waiting.
+    REQUIRE( pair.server->input_buffered() );
+    REQUIRE( 0 == pair.server->read_some( buffer, sizeof( buffer ), ec ) );
+    REQUIRE( ec == restinio::impl::tls13::sent_alert( restinio::impl::tls13::alert_t::bad_record_mac ) );
+    pair.receive_raw();
+    char byte;
+    REQUIRE( SSL_read( pair.client, &byte, 1 ) <= 0 );
+    REQUIRE( ERR_GET_REASON( ERR_peek_last_error() ) == SSL_R_SSLV3_ALERT_BAD_RECORD_MAC );
+    ERR_clear_error();
+}
+
+TEST_CASE( "a peer asking for key update after key update, reading nothing, is cut off", "[tls]" )
+{
+    tls_pair_t pair{ true };
+    for( int i = 0; i != 40; ++i )
+    {
+        REQUIRE( 1 == SSL_key_update( pair.client, SSL_KEY_UPDATE_REQUESTED ) );
+        REQUIRE( 1 == SSL_do_handshake( pair.client ) );
+    }
+    pair.send_client_output();
+    std::uint8_t buffer[ 1024 ];
+    asio::error_code ec;
+    for( int waits = 0; waits != 100 && !ec; ++waits )
+    {
+        (void)pair.server->read_some( buffer, sizeof( buffer ), ec );
+        if( ec == asio::error::would_block )
+        {
+            ec = {};
+            wait_for( pair.server->lowest_layer().native_handle(), POLLIN );
+        }
+    }
+    REQUIRE( ec == restinio::impl::tls13::sent_alert( restinio::impl::tls13::alert_t::unexpected_message ) );
 }
 
 TEST_CASE( "a handshake that is not TLS fails with OpenSSL's reason", "[tls]" )

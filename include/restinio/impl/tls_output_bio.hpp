@@ -7,6 +7,7 @@
 #pragma once
 
 #include <restinio/exception.hpp>
+#include <restinio/impl/byte_buffer.hpp>
 
 #include <openssl/bio.h>
 
@@ -19,9 +20,9 @@ namespace impl
 
 // Used only between an OpenSSL call and the send that follows it, with no other connection's
 // work in between: one buffer serves every connection of the thread.
-inline std::vector< unsigned char > & per_thread_tls_output() noexcept
+inline byte_buffer_t & per_thread_tls_output() noexcept
 {
-    static thread_local std::vector< unsigned char > output;
+    static thread_local byte_buffer_t output;
     return output;
 }
 
