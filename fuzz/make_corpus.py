@@ -12,6 +12,8 @@ i takes POST), then up to four route lines and the request target.
 A query_string seed is a query string (or path); the target tries it with every traits type.
 A linear_regex seed is a flags byte (1 ignore case, 2 raw), then either the grammar's choice
 bytes, 0xFF and a subject, or (raw) a pattern taken as it is.
+A tls13_records seed is a suite byte, then records: a kind byte (0x80 corrupt, 0x40 long,
+0x20 a header alone, then its 5 bytes), a content type, a length, a padding length, the content.
 """
 import os
 import struct
@@ -228,6 +230,26 @@ QUERY_STRING_SEEDS = {
 }
 
 
+def tls_record(content_type, content=b"", padding=0, kind=0):
+    return bytes([kind, content_type, len(content), padding]) + content
+
+
+TLS13_RECORDS_SEEDS = {
+    "data": b"\x00" + tls_record(23, b"hello") + tls_record(23, b"", 3),
+    "key_update_requested": b"\x01" + tls_record(22, bytes([24, 0, 0, 1, 1])) + tls_record(23, b"after"),
+    "key_update_in_pieces": b"\x02" + tls_record(22, bytes([24, 0])) + tls_record(22, bytes([0, 1, 0]))
+                            + tls_record(23, b"x"),
+    "close_notify": b"\x00" + tls_record(23, b"bye") + tls_record(21, bytes([1, 0])),
+    "fatal_alert": b"\x01" + tls_record(21, bytes([2, 40])),
+    "user_canceled": b"\x02" + tls_record(21, bytes([1, 90])) + tls_record(23, b"more"),
+    "corrupted": b"\x00" + tls_record(23, b"corrupt me", kind=0x85),
+    "long": b"\x01" + tls_record(23, bytes(255), kind=0x40),
+    "all_padding": b"\x02" + tls_record(0, b"", 5),
+    "headers": b"\x00" + bytes([0x20, 22, 3, 3, 0, 40]) + bytes([0x20, 23, 3, 1, 0, 40])
+               + bytes([0x20, 23, 3, 3, 0x41, 0x01]) + bytes([0x20, 23, 3, 3, 0, 16]),
+}
+
+
 def write(directory, seeds):
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", directory)
     os.makedirs(out, exist_ok=True)
@@ -245,3 +267,4 @@ if __name__ == "__main__":
     write("express_router", EXPRESS_ROUTER_SEEDS)
     write("query_string", QUERY_STRING_SEEDS)
     write("linear_regex", LINEAR_REGEX_SEEDS)
+    write("tls13_records", TLS13_RECORDS_SEEDS)
