@@ -39,7 +39,9 @@ class tls_accessor_t
 public:
     explicit tls_accessor_t( tls_socket_t & tls_socket ) noexcept : m_tls_socket{ tls_socket } {}
 
-    // OpenSSL's connection: SSL_get_peer_certificate( native_handle() ) and the like.
+    // OpenSSL's connection: SSL_get_peer_certificate( native_handle() ) and the like. Null
+    // once a TLS 1.3 connection has left OpenSSL after its handshake (see tls_socket.hpp); the
+    // accepted notice comes before the handshake.
     [[nodiscard]] SSL * native_handle() const noexcept { return m_tls_socket.native_handle(); }
 
 private:
