@@ -38,7 +38,6 @@ constexpr std::size_t max_record = header_size + max_ciphertext;
 
 enum class content_type_t : std::uint8_t
 {
-    change_cipher_spec = 20,
     alert = 21,
     handshake = 22,
     application_data = 23

@@ -551,8 +551,12 @@ private:
         records.clear();
         try
         {
+            // Copied rather than swapped: the thread's buffer is the large one, and stays so.
             if( m_inbound )
-                records.swap( m_inbound->records );
+            {
+                records.assign( m_inbound->records.begin(), m_inbound->records.end() );
+                m_inbound->records.clear();
+            }
             while( got < size && !m_input_ended && !m_input_error )
             {
                 if( !whole_record( records, 0 ) )
